@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * @module cli — `lorag <command>`: dispatches to each command's own module so that a command's
+ * dependencies (LanceDB, OpenTelemetry, …) are only loaded when that command runs.
+ */
+const commands: Record<string, { summary: string; load: () => Promise<{ main(argv: string[]): Promise<void> }> }> = {
+  serve: { summary: 'run the gateway (--config FILE, default ./lorag.yaml)', load: () => import('./main.ts') },
+  sim: { summary: 'run the vLLM simulator (--port, --model, --max-loras, …)', load: () => import('./sim/main.ts') },
+  demo: { summary: 'start the simulator and the gateway with lorag.example.yaml', load: () => import('./demo.ts') },
+  ingest: { summary: 'ingest files into a knowledge collection', load: () => import('./ingest/cli.ts') },
+  adapters: { summary: 'adapters list | status', load: () => import('./adapters/cli.ts') },
+  keys: { summary: 'keys create --tenant NAME', load: () => import('./auth/keys-cli.ts') },
+  usage: { summary: 'usage ledger per tenant/adapter/key (terminal table)', load: () => import('./usage/cli.ts') },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `usage: lorag <command> [options]\n\n${lines.join('\n')}\n`;
+}
+
+const [name, ...rest] = process.argv.slice(2);
+if (!name || name === '--help' || name === '-h' || name === 'help') {
+  process.stdout.write(usage());
+  process.exit(name ? 0 : 2);
+}
+const command = commands[name];
+if (!command) {
+  process.stderr.write(`lorag: unknown command '${name}'\n\n${usage()}`);
+  process.exit(2);
+}
+try {
+  await (await command.load()).main(rest);
+} catch (err) {
+  process.stderr.write(`lorag ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
