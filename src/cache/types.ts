@@ -1,0 +1,59 @@
+/**
+ * @module cache/types — what the request path needs from the response cache stage. The HTTP route calls
+ * `begin()` once per request (after planning, before retrieval) and then, if it had to call upstream,
+ * `complete()` with the full answer or `abandon()` when the call failed or the client went away.
+ */
+import type { TenantConfig } from '../config/schema.ts';
+import type { Citation, Usage } from '../openai/responses.ts';
+import type { Endpoint, GenerationRequest } from '../openai/requests.ts';
+import type { Plan } from '../routing/plan.ts';
+
+/** A stored answer. Streams keep their exact SSE chunks so a replay has the same boundaries. */
+export interface CachedCompletion {
+  endpoint: Endpoint;
+  /** The SSE `data:` payloads (JSON text, without `data: ` and without `[DONE]`), when the answer was streamed. */
+  chunks: string[] | null;
+  /** The final JSON response (for a stream: assembled from its chunks), citations and annotations included. */
+  completion: Record<string, unknown>;
+  usage: Usage | null;
+  citations: Citation[];
+}
+
+export type CacheStatus = 'hit' | 'miss' | 'bypass' | 'coalesced';
+
+export interface CacheSession {
+  status: CacheStatus;
+  /** Set when status is `hit` or `coalesced`. */
+  entry: CachedCompletion | null;
+  /** The cache backend failed (Redis down, timeout): `x-lorag-degraded: cache`. */
+  degraded: boolean;
+  /** Store a complete answer (unless `no-store`) and wake coalesced followers. */
+  complete(entry: CachedCompletion): Promise<void>;
+  /** The upstream call failed or was aborted: wake followers, store nothing. */
+  abandon(): void;
+}
+
+export interface CacheBeginInput {
+  tenantId: string;
+  tenant: TenantConfig;
+  plan: Plan;
+  endpoint: Endpoint;
+  /** The validated request body (before retrieval; `lorag` extension still present). */
+  body: GenerationRequest;
+  /** Knowledge revision per collection used (empty without retrieval). */
+  revisions: Record<string, number>;
+  /** The request's `cache-control` header. */
+  cacheControl: string | undefined;
+}
+
+export interface ResponseCacheStage {
+  begin(input: CacheBeginInput): Promise<CacheSession>;
+  close?(): Promise<void>;
+}
+
+/** The stage when caching is off: every request bypasses. */
+export const noCache: ResponseCacheStage = {
+  async begin() {
+    return { status: 'bypass', entry: null, degraded: false, async complete() {}, abandon() {} };
+  },
+};
