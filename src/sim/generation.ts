@@ -1,0 +1,122 @@
+/**
+ * @module sim/generation — runs one chat or completion request through the slots: waits for admission,
+ * sleeps --ttft-ms, then emits one token per step with --itl-ms between, either as SSE chunks shaped as
+ * vLLM's (vllm.md §5) or as one JSON response at the end. A client that disconnects stops the
+ * generation and frees its slot, whether it was running or still waiting.
+ */
+import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SimContext } from './context.ts';
+import type { Reply } from './generate.ts';
+import { inc } from './metrics.ts';
+import { completionResponse, type ChunkKind, chatResponse, tokenChunk, usageChunk, usageOf } from './responses.ts';
+
+export interface GenerationJob {
+  kind: ChunkKind;
+  id: string;
+  model: string;
+  lora: string | null;
+  promptTokens: number;
+  /** One reply per choice, in choice-index order. */
+  choices: Reply[];
+  stream: boolean;
+  includeUsage: boolean;
+  continuousUsage: boolean;
+  legacy: boolean;
+}
+
+export async function runGeneration(ctx: SimContext, res: ServerResponse, job: GenerationJob): Promise<void> {
+  const abort = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) abort.abort(new Error('client disconnected'));
+  };
+  res.on('close', onClose);
+  const signal = AbortSignal.any([abort.signal, ctx.shutdown.signal]);
+  const created = Math.floor(Date.now() / 1000);
+  if (job.stream) {
+    // Starlette sends the headers as soon as the StreamingResponse starts, before the engine produces anything.
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    res.flushHeaders();
+  }
+  let release: (() => void) | null = null;
+  let kvHeld = 0;
+  try {
+    release = await ctx.slots.acquire(job.lora, signal);
+    kvHeld = job.promptTokens;
+    ctx.metrics.tokens.kvInUse += kvHeld;
+    ctx.metrics.tokens.prompt += job.promptTokens;
+    if (ctx.opts.ttftMs > 0) await sleep(ctx.opts.ttftMs, undefined, { signal });
+    const steps = Math.max(1, ...job.choices.map((c) => c.pieces.length));
+    if (job.stream) {
+      await streamSteps(ctx, res, job, created, steps, signal, (n) => {
+        kvHeld += n;
+        ctx.metrics.tokens.kvInUse += n;
+      });
+    } else {
+      if (ctx.opts.itlMs > 0 && steps > 1) await sleep(ctx.opts.itlMs * (steps - 1), undefined, { signal });
+      const body = job.kind === 'chat' ? chatResponse(job, created) : completionResponse(job, created);
+      const text = JSON.stringify(body);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    }
+    const generated = job.choices.reduce((sum, c) => sum + c.pieces.length, 0);
+    ctx.metrics.tokens.generation += generated;
+    for (const c of job.choices) inc(ctx.metrics.success, c.finishReason);
+  } catch (err) {
+    if (!signal.aborted) throw err;
+    // Aborted (client gone or simulator closing): nothing more to say to anyone.
+    res.destroy();
+  } finally {
+    res.off('close', onClose);
+    ctx.metrics.tokens.kvInUse -= kvHeld;
+    release?.();
+  }
+}
+
+async function streamSteps(
+  ctx: SimContext,
+  res: ServerResponse,
+  job: GenerationJob,
+  created: number,
+  steps: number,
+  signal: AbortSignal,
+  onTokens: (n: number) => void,
+): Promise<void> {
+  const write = (obj: unknown) => res.write(`data: ${JSON.stringify(obj)}\n\n`);
+  const head = { id: job.id, created, model: job.model };
+  const emitted = job.choices.map(() => 0);
+  // With no inter-token delay everything goes out in one write burst: the bench runs at zero think time.
+  const batched = ctx.opts.itlMs === 0;
+  if (batched) res.cork();
+  for (let t = 0; t < steps; t++) {
+    if (t > 0 && !batched) await sleep(ctx.opts.itlMs, undefined, { signal });
+    if (signal.aborted) throw signal.reason;
+    let produced = 0;
+    job.choices.forEach((c, index) => {
+      const last = Math.max(1, c.pieces.length) - 1;
+      if (t > last) return;
+      // vLLM emits the role chunk together with the first engine output.
+      if (t === 0 && job.kind === 'chat') {
+        const first = tokenChunk(job, head, index, { role: 'assistant', content: '' }, null);
+        if (job.continuousUsage) Object.assign(first, { usage: usageOf(job.promptTokens, 0) });
+        write(first);
+      }
+      const piece = c.pieces[t] ?? '';
+      if (c.pieces.length > 0) {
+        emitted[index]++;
+        produced++;
+      }
+      const chunk = tokenChunk(job, head, index, job.kind === 'chat' ? { content: piece } : piece, t === last ? c : null);
+      if (job.continuousUsage) Object.assign(chunk, { usage: usageOf(job.promptTokens, emitted[index]) });
+      write(chunk);
+    });
+    onTokens(produced);
+  }
+  if (job.includeUsage) {
+    const completion = emitted.reduce((a, b) => a + b, 0);
+    write(usageChunk(job, head, usageOf(job.promptTokens, completion)));
+  }
+  res.write('data: [DONE]\n\n');
+  if (batched) res.uncork();
+  res.end();
+}
