@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimContext } from './context.ts';
 import type { Reply } from './generate.ts';
 import { inc } from './metrics.ts';
-import { completionResponse, type ChunkKind, chatResponse, tokenChunk, usageChunk, usageOf } from './responses.ts';
+import { type ChunkKind, chatResponse, completionResponse, tokenChunk, usageChunk, usageOf } from './responses.ts';
 
 export interface GenerationJob {
   kind: ChunkKind;
@@ -106,7 +106,13 @@ async function streamSteps(
         emitted[index]++;
         produced++;
       }
-      const chunk = tokenChunk(job, head, index, job.kind === 'chat' ? { content: piece } : piece, t === last ? c : null);
+      const chunk = tokenChunk(
+        job,
+        head,
+        index,
+        job.kind === 'chat' ? { content: piece } : piece,
+        t === last ? c : null,
+      );
       if (job.continuousUsage) Object.assign(chunk, { usage: usageOf(job.promptTokens, emitted[index]) });
       write(chunk);
     });

@@ -40,7 +40,11 @@ export async function readJsonObject(req: IncomingMessage, compat: Compat): Prom
     );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw validationError(compat, "{'type': 'model_attributes_type', 'loc': ('body',), 'msg': 'Input should be a valid dictionary or object to extract fields from'}", ['body']);
+    throw validationError(
+      compat,
+      "{'type': 'model_attributes_type', 'loc': ('body',), 'msg': 'Input should be a valid dictionary or object to extract fields from'}",
+      ['body'],
+    );
   }
   return value as Record<string, unknown>;
 }

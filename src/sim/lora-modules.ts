@@ -43,7 +43,11 @@ export function parseLoraModules(items: string[]): LoraModule[] {
       throw new Error(`Invalid fields for --lora-modules: ${item} - name and path must be strings`);
     }
     const base = typeof obj.base_model_name === 'string' ? obj.base_model_name : undefined;
-    out.push(base === undefined ? { name: obj.name, path: obj.path } : { name: obj.name, path: obj.path, base_model_name: base });
+    out.push(
+      base === undefined
+        ? { name: obj.name, path: obj.path }
+        : { name: obj.name, path: obj.path, base_model_name: base },
+    );
   }
   return out;
 }

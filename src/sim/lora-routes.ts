@@ -5,8 +5,8 @@
  * containing `rank=NNN` (or a config whose `r` is NNN) above --max-lora-rank fails like vLLM's rank check.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimContext } from './context.ts';
 import { missingField, SimError, wrongType } from './errors.ts';

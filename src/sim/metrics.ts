@@ -69,7 +69,11 @@ export function createSimMetrics(cfg: MetricsConfig, slots: () => LoraSlots): Si
       // Current vLLM (LoRARequestStates) writes every adapter with any running or waiting request into both.
       const shown = cfg.compat === 'current' ? [...new Set([...running, ...waiting])] : running;
       if (cfg.compat === 'current') waiting = shown;
-      const l = { max_lora: String(cfg.maxLoras), running_lora_adapters: shown.join(','), waiting_lora_adapters: waiting.join(',') };
+      const l = {
+        max_lora: String(cfg.maxLoras),
+        running_lora_adapters: shown.join(','),
+        waiting_lora_adapters: waiting.join(','),
+      };
       // Strictly increasing stamps so the newest series is always the largest, even within one millisecond.
       lastStamp = Math.max(Date.now() / 1000, lastStamp + 1e-6);
       loraInfo.set(labels(l), { labels: l, value: lastStamp });
@@ -81,7 +85,9 @@ export function createSimMetrics(cfg: MetricsConfig, slots: () => LoraSlots): Si
         out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
         for (const [l, v] of rows) out.push(`${name}${labels(l)} ${goFloat(v)}`);
       };
-      metric('vllm:num_requests_running', 'gauge', 'Number of requests in model execution batches.', [[base, s.running]]);
+      metric('vllm:num_requests_running', 'gauge', 'Number of requests in model execution batches.', [
+        [base, s.running],
+      ]);
       metric('vllm:num_requests_waiting', 'gauge', 'Number of requests waiting to be processed.', [[base, s.waiting]]);
       const usage = Math.min(1, m.tokens.kvInUse / cfg.kvCacheTokens);
       if (cfg.compat === 'current') {

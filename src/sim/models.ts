@@ -24,7 +24,12 @@ export function createRegistry(root: string, served: string[]): ModelRegistry {
 }
 
 /** `base_model_name` counts only when it is a served name; otherwise the parent is the first served name. */
-export function registerAdapter(reg: ModelRegistry, name: string, path: string, baseModelName?: string | null): LoraEntry {
+export function registerAdapter(
+  reg: ModelRegistry,
+  name: string,
+  path: string,
+  baseModelName?: string | null,
+): LoraEntry {
   const existing = reg.adapters.get(name);
   const parent = baseModelName && reg.served.includes(baseModelName) ? baseModelName : reg.served[0];
   // An in-place reload keeps its lora_int_id (vLLM main).

@@ -22,7 +22,11 @@ interface Head {
 }
 
 export function usageOf(promptTokens: number, completionTokens: number) {
-  return { prompt_tokens: promptTokens, total_tokens: promptTokens + completionTokens, completion_tokens: completionTokens };
+  return {
+    prompt_tokens: promptTokens,
+    total_tokens: promptTokens + completionTokens,
+    completion_tokens: completionTokens,
+  };
 }
 
 function fullUsage(job: JobView) {
@@ -43,9 +47,20 @@ export function tokenChunk(
   finished: Reply | null,
 ): Record<string, unknown> {
   if (job.kind === 'chat') {
-    const choice: Record<string, unknown> = { index, delta, logprobs: null, finish_reason: finished?.finishReason ?? null };
+    const choice: Record<string, unknown> = {
+      index,
+      delta,
+      logprobs: null,
+      finish_reason: finished?.finishReason ?? null,
+    };
     if (finished) choice.stop_reason = finished.stopReason;
-    return { id: prefix('chat') + head.id, object: 'chat.completion.chunk', created: head.created, model: head.model, choices: [choice] };
+    return {
+      id: prefix('chat') + head.id,
+      object: 'chat.completion.chunk',
+      created: head.created,
+      model: head.model,
+      choices: [choice],
+    };
   }
   const choice = {
     index,
@@ -54,7 +69,13 @@ export function tokenChunk(
     finish_reason: finished?.finishReason ?? null,
     stop_reason: finished?.stopReason ?? null,
   };
-  return { id: prefix('completion') + head.id, object: 'text_completion', created: head.created, model: head.model, choices: [choice] };
+  return {
+    id: prefix('completion') + head.id,
+    object: 'text_completion',
+    created: head.created,
+    model: head.model,
+    choices: [choice],
+  };
 }
 
 export function usageChunk(job: JobView, head: Head, usage: ReturnType<typeof usageOf>): Record<string, unknown> {
