@@ -1,0 +1,110 @@
+/**
+ * @module telemetry/tracing — OpenTelemetry trace SDK setup. Off unless `telemetry.traces: true` or
+ * OTEL_TRACES_EXPORTER is set; when off nothing is registered, and the API's no-op tracer makes every span
+ * helper nearly free. Export is OTLP/HTTP configured by the standard OTEL_EXPORTER_OTLP_* variables.
+ *
+ * Call `startTracing` first thing in main (before the server is built) and `shutdown()` on drain, so the
+ * last batch of spans is flushed.
+ */
+import { createRequire } from 'node:module';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  SimpleSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
+import type { TelemetryConfig } from './config.ts';
+import { batchOptionsFromEnv, type Env, samplerFromEnv, tracesExporterKind, tracingWanted } from './trace-env.ts';
+
+export interface Tracing {
+  /** True when an SDK was registered (spans are recorded and exported). */
+  readonly enabled: boolean;
+  /** Export everything ended so far (tests, or before a planned exit). */
+  forceFlush(): Promise<void>;
+  /** Flush and unregister; safe to call twice. After it, the API is back to no-op. */
+  shutdown(): Promise<void>;
+}
+
+export interface StartTracingOptions {
+  /** Test hook: export to this exporter (e.g. an InMemorySpanExporter) synchronously, sampling every span,
+   *  regardless of config and env. */
+  exporter?: SpanExporter;
+  /** Defaults to process.env. */
+  env?: Env;
+}
+
+const disabled: Tracing = { enabled: false, forceFlush: async () => {}, shutdown: async () => {} };
+let active: Tracing | undefined;
+
+function serviceVersion(): string | undefined {
+  try {
+    // src/telemetry and dist/telemetry are both two levels below the package root.
+    return (createRequire(import.meta.url)('../../package.json') as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+function exporterFor(env: Env): SpanExporter {
+  return tracesExporterKind(env) === 'console' ? new ConsoleSpanExporter() : new OTLPTraceExporter();
+}
+
+/**
+ * Registers the global tracer provider, W3C trace-context + baggage propagators and the async-local-storage
+ * context manager. Throws if tracing is already started in this process (globals can be registered once).
+ */
+export async function startTracing(config: TelemetryConfig, options: StartTracingOptions = {}): Promise<Tracing> {
+  const env = options.env ?? process.env;
+  if (!options.exporter && !tracingWanted(config.traces, env)) return disabled;
+  if (active) throw new Error('tracing is already started in this process; shut it down first');
+
+  const version = serviceVersion();
+  // Later merges win: our defaults, then OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES.
+  const resource = defaultResource()
+    .merge(resourceFromAttributes({ 'service.name': 'lorag', ...(version ? { 'service.version': version } : {}) }))
+    .merge(detectResources({ detectors: [envDetector] }));
+
+  const processor: SpanProcessor = options.exporter
+    ? new SimpleSpanProcessor({ exporter: options.exporter })
+    : new BatchSpanProcessor({ exporter: exporterFor(env), ...batchOptionsFromEnv(env) });
+  const provider = new TracerProvider({
+    resource,
+    sampler: options.exporter ? new AlwaysOnSampler() : samplerFromEnv(env),
+    spanProcessors: [processor],
+  });
+
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  if (!context.setGlobalContextManager(contextManager)) throw new Error('another OpenTelemetry context manager is registered');
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
+  trace.setGlobalTracerProvider(provider);
+
+  let stopped = false;
+  const tracing: Tracing = {
+    enabled: true,
+    forceFlush: () => provider.forceFlush(),
+    async shutdown() {
+      if (stopped) return;
+      stopped = true;
+      try {
+        await provider.shutdown();
+      } finally {
+        trace.disable();
+        propagation.disable();
+        context.disable();
+        active = undefined;
+      }
+    },
+  };
+  active = tracing;
+  return tracing;
+}
