@@ -142,7 +142,15 @@ export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     else raw[key] = values;
   }
   if (raw.replicaId === undefined && env.POD_NAME) raw.replicaId = env.POD_NAME;
-  // Validate now so a bad command line fails before anything starts, listing every problem.
-  resolveSimOptions(raw as SimOptions);
+  // Validate now so a bad command line fails before anything starts, listing every problem by flag name.
+  try {
+    resolveSimOptions(raw as SimOptions);
+  } catch (err) {
+    let message = (err as Error).message.replace('invalid simulator options', 'invalid flags');
+    for (const [flag, [key]] of Object.entries(FLAGS)) {
+      if (key) message = message.replaceAll(new RegExp(`^  ${key}\\b`, 'gm'), `  --${flag}`);
+    }
+    throw new Error(message);
+  }
   return raw as SimOptions;
 }

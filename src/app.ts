@@ -1,0 +1,58 @@
+/**
+ * @module app — createApp(deps): the Hono app with no I/O of its own. Fast HTTP tests call app.request()
+ * on it; src/main.ts serves it with @hono/node-server.
+ */
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { authenticateAdmin, authenticateTenant } from './auth/authenticate.ts';
+import { GatewayError } from './errors/gateway-error.ts';
+import type { Deps } from './http/deps.ts';
+import type { AppEnv } from './http/env.ts';
+import { errorResponse } from './http/error-response.ts';
+import { embeddingRoutes } from './http/routes/embeddings.ts';
+import { generationRoutes } from './http/routes/generation.ts';
+import { healthRoutes } from './http/routes/health.ts';
+import { modelRoutes } from './http/routes/models.ts';
+
+export interface ExtraRoutes {
+  /** Sub-apps mounted under /v1 behind tenant auth (e.g. knowledge chunks). */
+  v1?: Hono<AppEnv>[];
+  /** Sub-apps mounted under /admin behind admin-key auth. */
+  admin?: Hono<AppEnv>[];
+}
+
+export function createApp(deps: Deps, extra: ExtraRoutes = {}): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async function requestId(c, next) {
+    const given = c.req.header('x-request-id');
+    c.set('requestId', given && /^[\w.:-]{1,128}$/.test(given) ? given : `req_${randomUUID().replaceAll('-', '')}`);
+    c.set('startedAt', performance.now());
+    await next();
+  });
+
+  app.route('/', healthRoutes(deps));
+
+  app.use('/v1/*', async function tenantAuth(c, next) {
+    c.set('principal', authenticateTenant(deps.current().keys, c.req.header('authorization')));
+    await next();
+  });
+  app.use('/admin/*', async function adminAuth(c, next) {
+    authenticateAdmin(deps.current().keys, c.req.header('authorization'));
+    await next();
+  });
+
+  app.route('/v1', generationRoutes(deps));
+  app.route('/v1', modelRoutes(deps));
+  app.route('/v1', embeddingRoutes(deps));
+  for (const sub of extra.v1 ?? []) app.route('/v1', sub);
+  for (const sub of extra.admin ?? []) app.route('/admin', sub);
+
+  app.notFound((c) =>
+    errorResponse(c, new GatewayError('not_found', `Unknown route: ${c.req.method} ${new URL(c.req.url).pathname}`), {
+      'x-request-id': c.get('requestId') ?? '',
+    }),
+  );
+  app.onError((err, c) => errorResponse(c, err, { 'x-request-id': c.get('requestId') ?? '' }));
+  return app;
+}

@@ -1,0 +1,20 @@
+/**
+ * @module http/error-response — every error leaves as OpenAI's envelope with the right status; unknown
+ * errors become a 500 without a stack trace (the stack goes to the log).
+ */
+import type { Context } from 'hono';
+import { GatewayError, isGatewayError } from '../errors/gateway-error.ts';
+
+export function toGatewayError(err: unknown): GatewayError {
+  if (isGatewayError(err)) return err;
+  return new GatewayError('internal_error', 'The gateway hit an internal error. It has been logged.', { cause: err });
+}
+
+export function errorResponse(c: Context, err: unknown, extraHeaders: Record<string, string> = {}): Response {
+  const e = toGatewayError(err);
+  if (e.code === 'internal_error') console.error(`[${c.get('requestId') ?? '-'}]`, (e.cause as Error)?.stack ?? e.cause);
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...extraHeaders, ...e.headers };
+  if (e.retryable) headers['x-should-retry'] = 'true';
+  else headers['x-should-retry'] = 'false';
+  return new Response(JSON.stringify(e.toJSON()), { status: e.status, headers });
+}

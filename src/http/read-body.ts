@@ -1,0 +1,59 @@
+/**
+ * @module http/read-body — reads a JSON body once, under the size limit, and validates it with a zod
+ * schema; failures are OpenAI-style 400/413/415 errors naming the offending parameter.
+ */
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { GatewayError } from '../errors/gateway-error.ts';
+
+export async function readJson(c: Context, limitBytes: number): Promise<unknown> {
+  const type = c.req.header('content-type') ?? '';
+  if (type && !/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new GatewayError('unsupported_media_type', `Content-Type must be application/json, got '${type}'.`);
+  }
+  const declared = Number(c.req.header('content-length') ?? Number.NaN);
+  if (declared > limitBytes) throw tooLarge(limitBytes);
+  const buf = await readLimited(c.req.raw, limitBytes);
+  if (buf.length === 0) throw new GatewayError('invalid_json', 'The request body is empty; expected a JSON object.');
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch (err) {
+    throw new GatewayError('invalid_json', `We could not parse the JSON body of your request: ${(err as Error).message}`);
+  }
+}
+
+function tooLarge(limit: number): GatewayError {
+  return new GatewayError('request_too_large', `The request body exceeds the limit of ${limit} bytes.`);
+}
+
+/** Reads at most `limit` bytes; a chunked body that goes over is refused without reading the rest. */
+async function readLimited(req: Request, limit: number): Promise<Buffer> {
+  if (!req.body) return Buffer.alloc(0);
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(limit);
+    }
+    parts.push(value);
+  }
+  return Buffer.concat(parts);
+}
+
+export function validate<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
+  }
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const param = issue.path.length ? issue.path.map(String).join('.') : null;
+  const missing = issue.code === 'invalid_type' && (raw as Record<string, unknown>)[String(issue.path[0])] === undefined && issue.path.length === 1;
+  const message = missing ? `Missing required parameter: '${param}'.` : `Invalid value for '${param ?? 'body'}': ${issue.message}`;
+  throw new GatewayError(missing ? 'missing_required_parameter' : 'invalid_value', message, { param });
+}

@@ -1,0 +1,213 @@
+/**
+ * @module rag/lancedb-store — the embedded default vector store: LanceDB on disk under `vector_store.path`,
+ * one table per collection plus a small `lorag_meta` table of knowledge revisions. Hybrid search runs a
+ * cosine vector query and a full-text query, each with the tenant `where`, floors the dense leg, and fuses
+ * both by RRF with Qdrant's formula so that the two stores rank alike. LanceDB's own full-text tokenizer
+ * finds nothing in Chinese, so the index covers a `terms` column that rag/tokenize has already segmented
+ * (whitespace tokenizer, no stemming): the same tokens as the BM25 encoder.
+ */
+import * as lancedb from '@lancedb/lancedb';
+import { Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
+import {
+  type ChunkMeta,
+  type ChunkRecord,
+  CollectionDimensionError,
+  fuseRrf,
+  nextRevision,
+  type Revision,
+  type SearchHit,
+  type SearchRequest,
+  type VectorStore,
+} from './vector-store.ts';
+
+const metaTable = 'lorag_meta';
+const metaColumns = ['chunk_id', 'tenant', 'document_id', 'content_hash', 'position', 'title', 'url', 'section', 'text'];
+
+function sql(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** Table names are restricted; collection names are not, so unusual ones are hex-encoded. */
+export function tableName(collection: string): string {
+  return /^[A-Za-z0-9_-]{1,100}$/.test(collection) ? `kb_${collection}` : `kbx_${Buffer.from(collection).toString('hex')}`;
+}
+
+function chunkSchema(dimensions: number): Schema {
+  return new Schema([
+    new Field('chunk_id', new Utf8(), false),
+    new Field('tenant', new Utf8(), false),
+    new Field('document_id', new Utf8(), false),
+    new Field('content_hash', new Utf8(), false),
+    new Field('position', new Int32(), false),
+    new Field('title', new Utf8(), true),
+    new Field('url', new Utf8(), true),
+    new Field('section', new Utf8(), true),
+    new Field('text', new Utf8(), false),
+    new Field('terms', new Utf8(), false),
+    new Field('vector', new FixedSizeList(dimensions, new Field('item', new Float32(), true)), false),
+  ]);
+}
+
+const revisionSchema = new Schema([
+  new Field('collection', new Utf8(), false),
+  new Field('tenant', new Utf8(), false),
+  new Field('revision', new Float64(), false),
+]);
+
+function toMeta(row: Record<string, unknown>): ChunkMeta {
+  return {
+    chunkId: String(row.chunk_id),
+    tenant: String(row.tenant),
+    documentId: String(row.document_id),
+    contentHash: String(row.content_hash),
+    position: Number(row.position),
+    title: (row.title as string | null) ?? null,
+    url: (row.url as string | null) ?? null,
+    section: (row.section as string | null) ?? null,
+    text: String(row.text),
+  };
+}
+
+export async function createLanceDbStore(path: string): Promise<VectorStore> {
+  // readConsistencyInterval 0: every read sees the latest version, so a CLI ingestion shows up at once.
+  const db = await lancedb.connect(path, { readConsistencyInterval: 0 });
+  const tables = new Map<string, lancedb.Table>();
+
+  async function open(name: string): Promise<lancedb.Table | null> {
+    const cached = tables.get(name);
+    if (cached) return cached;
+    if (!(await db.tableNames()).includes(name)) return null;
+    const t = await db.openTable(name);
+    tables.set(name, t);
+    return t;
+  }
+
+  async function ensureFtsIndex(t: lancedb.Table): Promise<void> {
+    const indices = await t.listIndices();
+    if (indices.some((i) => i.columns.includes('terms'))) return;
+    const config = lancedb.Index.fts({ baseTokenizer: 'whitespace', lowercase: false, stem: false, removeStopWords: false, withPosition: false });
+    await t.createIndex('terms', { config });
+  }
+
+  async function collectionTable(collection: string): Promise<lancedb.Table | null> {
+    return open(tableName(collection));
+  }
+
+  return {
+    kind: 'lancedb',
+
+    async ensureCollection(collection, dimensions) {
+      const name = tableName(collection);
+      let t = await open(name);
+      if (!t) {
+        t = await db.createEmptyTable(name, chunkSchema(dimensions), { existOk: true });
+        tables.set(name, t);
+      }
+      const vector = (await t.schema()).fields.find((f) => f.name === 'vector');
+      const size = (vector?.type as FixedSizeList | undefined)?.listSize;
+      if (size !== dimensions) throw new CollectionDimensionError(collection, size ?? 0, dimensions);
+    },
+
+    async upsert(collection, chunks) {
+      if (chunks.length === 0) return;
+      const t = await collectionTable(collection);
+      if (!t) throw new Error(`collection '${collection}' does not exist; call ensureCollection first`);
+      const rows = chunks.map((c: ChunkRecord) => ({
+        chunk_id: c.chunkId,
+        tenant: c.tenant,
+        document_id: c.documentId,
+        content_hash: c.contentHash,
+        position: c.position,
+        title: c.title,
+        url: c.url,
+        section: c.section,
+        text: c.text,
+        terms: c.terms,
+        vector: c.dense,
+      }));
+      await t.mergeInsert('chunk_id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows);
+      await ensureFtsIndex(t);
+    },
+
+    async deleteChunks(collection, tenant, chunkIds) {
+      const t = await collectionTable(collection);
+      if (!t || chunkIds.length === 0) return;
+      for (let i = 0; i < chunkIds.length; i += 500) {
+        const ids = chunkIds.slice(i, i + 500).map(sql).join(', ');
+        await t.delete(`tenant = ${sql(tenant)} AND chunk_id IN (${ids})`);
+      }
+    },
+
+    async listChunks(collection, tenant, documentId) {
+      const t = await collectionTable(collection);
+      if (!t) return [];
+      let where = `tenant = ${sql(tenant)}`;
+      if (documentId !== undefined) where += ` AND document_id = ${sql(documentId)}`;
+      const rows = await t.query().where(where).select(metaColumns).toArray();
+      return rows.map(toMeta).sort((a, b) => a.documentId.localeCompare(b.documentId) || a.position - b.position);
+    },
+
+    async getChunk(collection, tenant, chunkId) {
+      const t = await collectionTable(collection);
+      if (!t) return null;
+      const rows = await t.query().where(`tenant = ${sql(tenant)} AND chunk_id = ${sql(chunkId)}`).select(metaColumns).limit(1).toArray();
+      return rows.length ? toMeta(rows[0]) : null;
+    },
+
+    async search(collection, req: SearchRequest): Promise<SearchHit[]> {
+      const t = await collectionTable(collection);
+      if (!t || req.limit <= 0) return [];
+      const where = `tenant = ${sql(req.tenant)}`;
+      const legLimit = Math.max(req.limit * 5, 50);
+      const denseRows = await t
+        .query()
+        .nearestTo(req.dense)
+        .distanceType('cosine')
+        .where(where)
+        .select([...metaColumns, '_distance'])
+        .limit(legLimit)
+        .toArray();
+      const dense = denseRows
+        .map((row) => ({ chunk: toMeta(row), similarity: 1 - Number(row._distance) }))
+        .filter((h) => req.scoreFloor === undefined || h.similarity >= req.scoreFloor);
+      let lexical: { chunk: ChunkMeta }[] = [];
+      if (req.terms.trim()) {
+        const rows = await t
+          .query()
+          .fullTextSearch(req.terms, { columns: ['terms'] })
+          .where(where)
+          .select([...metaColumns, '_score'])
+          .limit(legLimit)
+          .toArray();
+        lexical = rows.map((row) => ({ chunk: toMeta(row) }));
+      }
+      return fuseRrf([dense, lexical], req.limit);
+    },
+
+    async revisions(): Promise<Revision[]> {
+      const t = await open(metaTable);
+      if (!t) return [];
+      const rows = await t.query().select(['collection', 'tenant', 'revision']).toArray();
+      return rows.map((r) => ({ collection: String(r.collection), tenant: String(r.tenant), revision: Number(r.revision) }));
+    },
+
+    async bumpRevision(collection, tenant) {
+      let t = await open(metaTable);
+      if (!t) {
+        t = await db.createEmptyTable(metaTable, revisionSchema, { existOk: true });
+        tables.set(metaTable, t);
+      }
+      const where = `collection = ${sql(collection)} AND tenant = ${sql(tenant)}`;
+      const rows = await t.query().where(where).select(['revision']).toArray();
+      const revision = nextRevision(rows.length ? Number(rows[0].revision) : 0);
+      await t.mergeInsert(['collection', 'tenant']).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([{ collection, tenant, revision }]);
+      return revision;
+    },
+
+    async close() {
+      for (const t of tables.values()) t.close();
+      tables.clear();
+      db.close();
+    },
+  };
+}
