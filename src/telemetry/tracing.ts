@@ -82,7 +82,8 @@ export async function startTracing(config: TelemetryConfig, options: StartTracin
   });
 
   const contextManager = new AsyncLocalStorageContextManager().enable();
-  if (!context.setGlobalContextManager(contextManager)) throw new Error('another OpenTelemetry context manager is registered');
+  if (!context.setGlobalContextManager(contextManager))
+    throw new Error('another OpenTelemetry context manager is registered');
   propagation.setGlobalPropagator(
     new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
   );

@@ -56,7 +56,11 @@ export async function collectSpans(): Promise<CollectedSpans> {
         (s) => parentId(s) === parent.spanContext().spanId && s.spanContext().traceId === parent.spanContext().traceId,
       )
       .sort((a, b) => (startNanos(a) < startNanos(b) ? -1 : startNanos(a) > startNanos(b) ? 1 : 0));
-  const tree = (root: ReadableSpan): SpanTreeNode => ({ name: root.name, span: root, children: children(root).map(tree) });
+  const tree = (root: ReadableSpan): SpanTreeNode => ({
+    name: root.name,
+    span: root,
+    children: children(root).map(tree),
+  });
   const renderNode = (node: SpanTreeNode, depth: number): string[] => [
     `${'  '.repeat(depth)}${node.name}`,
     ...node.children.flatMap((child) => renderNode(child, depth + 1)),

@@ -26,7 +26,9 @@ async function fakeHybridRequest(seenUpstreamHeaders: Record<string, string>[]) 
   await request.run(async () => {
     await stageSpan('auth', undefined, async () => 'tenant-a');
     await stageSpan('limits', { 'lorag.tenant': 'legal-dept' }, async () => undefined);
-    await stageSpan('plan', undefined, async (span) => setLoragAttributes(span, { adapter: 'legal@3', strategy: 'hybrid' }));
+    await stageSpan('plan', undefined, async (span) =>
+      setLoragAttributes(span, { adapter: 'legal@3', strategy: 'hybrid' }),
+    );
     await stageSpan('cache', undefined, async (span) => setLoragAttributes(span, { cache: 'miss' }));
     await stageSpan('embed', undefined, async () => [0.1, 0.2]);
     await stageSpan('retrieve', { 'lorag.collections': ['contracts'] }, async () => ['c1', 'c2']);
