@@ -163,6 +163,14 @@ export function createResponseCache(options: ResponseCacheOptions): CacheStage {
             return session('coalesced', entry, degraded, tenant);
           }
         }
+        if (degraded) return leader(flight, null);
+        // The previous leader may have stored and unlocked between our lookup and our lock: look once more.
+        const late = parse(await guarded(() => store.get(tenant, hash), null));
+        if (late) {
+          void store.unlock(tenant, hash, token).catch(() => {});
+          flight.settle(late);
+          return session('hit', late, degraded, tenant);
+        }
         return leader(flight, degraded ? null : token);
       }
     },

@@ -61,7 +61,9 @@ export function createOpenAIEmbedder(config: OpenAIEmbeddingsConfig, dispatcher?
       }
       dimensions ??= v.length;
       if (v.length !== dimensions) {
-        throw new EmbedderError(`embedding dimension ${v.length} differs from the expected ${dimensions} (model ${config.model})`);
+        throw new EmbedderError(
+          `embedding dimension ${v.length} differs from the expected ${dimensions} (model ${config.model})`,
+        );
       }
       return v as number[];
     });

@@ -67,7 +67,10 @@ export async function callUpstream(
     }
     throw generationError(info, replica.id);
   }
-  throw lastError ?? new GatewayError('no_healthy_replica', `No healthy model server for ${plan.baseModel}.`);
+  if (lastError && lastError.code !== 'upstream_error') throw lastError;
+  throw new GatewayError('no_healthy_replica', `No model server for ${plan.baseModel} could take the request${lastError ? ` (last error: ${lastError.message})` : ''}.`, {
+    headers: { 'retry-after': '1' },
+  });
 }
 
 export { isGatewayError };

@@ -19,7 +19,10 @@ test('annotations point at markers by code point, not UTF-16 unit', () => {
   assert.deepEqual(unknownMarkers, []);
   const points = [...text];
   for (const a of annotations) {
-    assert.equal(points.slice(a.url_citation.start_index, a.url_citation.end_index).join(''), a.url_citation.url.includes('doc1') ? '[1]' : '[2]');
+    assert.equal(
+      points.slice(a.url_citation.start_index, a.url_citation.end_index).join(''),
+      a.url_citation.url.includes('doc1') ? '[1]' : '[2]',
+    );
   }
   assert.equal(annotations[0].url_citation.start_index, 13);
 });

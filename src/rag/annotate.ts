@@ -33,7 +33,12 @@ export function annotate(text: string, citations: Citation[]): Annotated {
     }
     annotations.push({
       type: 'url_citation',
-      url_citation: { start_index: codePoints, end_index: codePoints + length, title: source.title ?? source.document_id, url: source.url },
+      url_citation: {
+        start_index: codePoints,
+        end_index: codePoints + length,
+        title: source.title ?? source.document_id,
+        url: source.url,
+      },
     });
   }
   return { annotations, unknownMarkers: [...unknown].sort((a, b) => a - b) };

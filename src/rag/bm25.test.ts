@@ -26,7 +26,10 @@ test('Chinese: dictionary word segmentation, stop words dropped', () => {
 test('document vector: BM25 term frequency with Qdrant defaults, sorted unique indices', () => {
   const v = encodeDocument('leave leave policy');
   assert.equal(v.indices.length, 2);
-  assert.deepEqual([...v.indices].sort((a, b) => a - b), v.indices);
+  assert.deepEqual(
+    [...v.indices].sort((a, b) => a - b),
+    v.indices,
+  );
   const { k1, b, avgLen } = defaultBm25;
   const norm = k1 * (1 - b + (b * 3) / avgLen);
   const at = (token: string) => v.values[v.indices.indexOf(tokenId(token))];

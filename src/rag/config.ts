@@ -42,7 +42,11 @@ export const knowledgeConfigSchema = z
   .object({
     /** How often a running gateway re-reads knowledge revisions (so a CLI ingestion invalidates cached answers). */
     revision_poll_ms: z.number().int().min(50).default(1000),
-    ingest_max_bytes: z.number().int().min(1).default(50 * 1024 * 1024),
+    ingest_max_bytes: z
+      .number()
+      .int()
+      .min(1)
+      .default(50 * 1024 * 1024),
   })
   .strict()
   .default({ revision_poll_ms: 1000, ingest_max_bytes: 50 * 1024 * 1024 });

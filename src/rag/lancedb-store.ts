@@ -21,7 +21,17 @@ import {
 } from './vector-store.ts';
 
 const metaTable = 'lorag_meta';
-const metaColumns = ['chunk_id', 'tenant', 'document_id', 'content_hash', 'position', 'title', 'url', 'section', 'text'];
+const metaColumns = [
+  'chunk_id',
+  'tenant',
+  'document_id',
+  'content_hash',
+  'position',
+  'title',
+  'url',
+  'section',
+  'text',
+];
 
 function sql(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
@@ -29,7 +39,9 @@ function sql(value: string): string {
 
 /** Table names are restricted; collection names are not, so unusual ones are hex-encoded. */
 export function tableName(collection: string): string {
-  return /^[A-Za-z0-9_-]{1,100}$/.test(collection) ? `kb_${collection}` : `kbx_${Buffer.from(collection).toString('hex')}`;
+  return /^[A-Za-z0-9_-]{1,100}$/.test(collection)
+    ? `kb_${collection}`
+    : `kbx_${Buffer.from(collection).toString('hex')}`;
 }
 
 function chunkSchema(dimensions: number): Schema {
@@ -85,7 +97,13 @@ export async function createLanceDbStore(path: string): Promise<VectorStore> {
   async function ensureFtsIndex(t: lancedb.Table): Promise<void> {
     const indices = await t.listIndices();
     if (indices.some((i) => i.columns.includes('terms'))) return;
-    const config = lancedb.Index.fts({ baseTokenizer: 'whitespace', lowercase: false, stem: false, removeStopWords: false, withPosition: false });
+    const config = lancedb.Index.fts({
+      baseTokenizer: 'whitespace',
+      lowercase: false,
+      stem: false,
+      removeStopWords: false,
+      withPosition: false,
+    });
     await t.createIndex('terms', { config });
   }
 
@@ -133,7 +151,10 @@ export async function createLanceDbStore(path: string): Promise<VectorStore> {
       const t = await collectionTable(collection);
       if (!t || chunkIds.length === 0) return;
       for (let i = 0; i < chunkIds.length; i += 500) {
-        const ids = chunkIds.slice(i, i + 500).map(sql).join(', ');
+        const ids = chunkIds
+          .slice(i, i + 500)
+          .map(sql)
+          .join(', ');
         await t.delete(`tenant = ${sql(tenant)} AND chunk_id IN (${ids})`);
       }
     },
@@ -150,7 +171,12 @@ export async function createLanceDbStore(path: string): Promise<VectorStore> {
     async getChunk(collection, tenant, chunkId) {
       const t = await collectionTable(collection);
       if (!t) return null;
-      const rows = await t.query().where(`tenant = ${sql(tenant)} AND chunk_id = ${sql(chunkId)}`).select(metaColumns).limit(1).toArray();
+      const rows = await t
+        .query()
+        .where(`tenant = ${sql(tenant)} AND chunk_id = ${sql(chunkId)}`)
+        .select(metaColumns)
+        .limit(1)
+        .toArray();
       return rows.length ? toMeta(rows[0]) : null;
     },
 
@@ -188,7 +214,11 @@ export async function createLanceDbStore(path: string): Promise<VectorStore> {
       const t = await open(metaTable);
       if (!t) return [];
       const rows = await t.query().select(['collection', 'tenant', 'revision']).toArray();
-      return rows.map((r) => ({ collection: String(r.collection), tenant: String(r.tenant), revision: Number(r.revision) }));
+      return rows.map((r) => ({
+        collection: String(r.collection),
+        tenant: String(r.tenant),
+        revision: Number(r.revision),
+      }));
     },
 
     async bumpRevision(collection, tenant) {
@@ -200,7 +230,11 @@ export async function createLanceDbStore(path: string): Promise<VectorStore> {
       const where = `collection = ${sql(collection)} AND tenant = ${sql(tenant)}`;
       const rows = await t.query().where(where).select(['revision']).toArray();
       const revision = nextRevision(rows.length ? Number(rows[0].revision) : 0);
-      await t.mergeInsert(['collection', 'tenant']).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([{ collection, tenant, revision }]);
+      await t
+        .mergeInsert(['collection', 'tenant'])
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .execute([{ collection, tenant, revision }]);
       return revision;
     },
 

@@ -50,7 +50,13 @@ function isStatus(err: unknown, status: number): boolean {
 
 export function createQdrantStore(config: QdrantConfig, client?: QdrantClient): VectorStore {
   const qdrant =
-    client ?? new QdrantClient({ url: config.url, apiKey: config.api_key, timeout: config.timeout_ms, checkCompatibility: false });
+    client ??
+    new QdrantClient({
+      url: config.url,
+      apiKey: config.api_key,
+      timeout: config.timeout_ms,
+      checkCompatibility: false,
+    });
   const ensured = new Map<string, number>();
 
   async function create(name: string, body: Parameters<QdrantClient['createCollection']>[1]): Promise<void> {
@@ -73,7 +79,13 @@ export function createQdrantStore(config: QdrantConfig, client?: QdrantClient): 
     const out: ChunkMeta[] = [];
     let offset: string | number | undefined;
     for (;;) {
-      const page = await qdrant.scroll(collection, { filter, limit: 256, offset, with_payload: true, with_vector: false });
+      const page = await qdrant.scroll(collection, {
+        filter,
+        limit: 256,
+        offset,
+        with_payload: true,
+        with_vector: false,
+      });
       for (const p of page.points) out.push(toMeta(p.id, p.payload));
       const next = page.next_page_offset;
       if (next === null || next === undefined || typeof next === 'object') break;
@@ -95,7 +107,11 @@ export function createQdrantStore(config: QdrantConfig, client?: QdrantClient): 
           });
         }
         // Creating an existing index with the same schema is a no-op, so this is safe to repeat.
-        await qdrant.createPayloadIndex(collection, { field_name: 'tenant', field_schema: { type: 'keyword', is_tenant: true }, wait: true });
+        await qdrant.createPayloadIndex(collection, {
+          field_name: 'tenant',
+          field_schema: { type: 'keyword', is_tenant: true },
+          wait: true,
+        });
         await qdrant.createPayloadIndex(collection, { field_name: 'document_id', field_schema: 'keyword', wait: true });
         const info = await qdrant.getCollection(collection);
         const vectors = info.config.params.vectors as Record<string, { size?: number }> | undefined;
@@ -166,7 +182,13 @@ export function createQdrantStore(config: QdrantConfig, client?: QdrantClient): 
       const filter = tenantFilter(req.tenant);
       const legLimit = Math.max(req.limit * 5, 50);
       const prefetch: Record<string, unknown>[] = [
-        { query: req.dense, using: 'dense', filter, limit: legLimit, ...(req.scoreFloor === undefined ? {} : { score_threshold: req.scoreFloor }) },
+        {
+          query: req.dense,
+          using: 'dense',
+          filter,
+          limit: legLimit,
+          ...(req.scoreFloor === undefined ? {} : { score_threshold: req.scoreFloor }),
+        },
       ];
       if (req.sparse.indices.length) prefetch.push({ query: req.sparse, using: 'bm25', filter, limit: legLimit });
       try {
@@ -190,7 +212,12 @@ export function createQdrantStore(config: QdrantConfig, client?: QdrantClient): 
         const out: Revision[] = [];
         let offset: string | number | undefined;
         for (;;) {
-          const page = await qdrant.scroll(metaCollection, { limit: 256, offset, with_payload: true, with_vector: false });
+          const page = await qdrant.scroll(metaCollection, {
+            limit: 256,
+            offset,
+            with_payload: true,
+            with_vector: false,
+          });
           for (const p of page.points) {
             const pl = p.payload ?? {};
             out.push({ collection: String(pl.collection), tenant: String(pl.tenant), revision: Number(pl.revision) });
@@ -210,7 +237,10 @@ export function createQdrantStore(config: QdrantConfig, client?: QdrantClient): 
       const id = uuidv5(JSON.stringify(['revision', collection, tenant]));
       const [current] = await qdrant.retrieve(metaCollection, { ids: [id], with_payload: true, with_vector: false });
       const revision = nextRevision(Number(current?.payload?.revision ?? 0));
-      await qdrant.upsert(metaCollection, { wait: true, points: [{ id, vector: { rev: [1] }, payload: { collection, tenant, revision } }] });
+      await qdrant.upsert(metaCollection, {
+        wait: true,
+        points: [{ id, vector: { rev: [1] }, payload: { collection, tenant, revision } }],
+      });
       return revision;
     },
 

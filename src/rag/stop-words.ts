@@ -12,4 +12,6 @@ which while who whom why will with would you your yours yourself yourselves s t 
 const chinese = `的 了 是 在 和 与 及 或 也 就 都 而 但 并 又 呢 吗 吧 啊 呀 嘛 之 其 这 那 这个 那个 这些 那些 我 你 他 她 它
 我们 你们 他们 她们 它们 自己 被 把 给 对 从 向 于 以 为 由 着 过 地 得 所 则 即 等 请 一个`;
 
-export const stopWords: ReadonlySet<string> = new Set([...english.split(/\s+/), ...chinese.split(/\s+/)].filter(Boolean));
+export const stopWords: ReadonlySet<string> = new Set(
+  [...english.split(/\s+/), ...chinese.split(/\s+/)].filter(Boolean),
+);
