@@ -79,7 +79,10 @@ describe('deploy/compose.yaml', () => {
     const args = vllm.command ?? [];
     assert.ok(args.includes('--enable-lora'));
     for (const flag of ['--max-loras=', '--max-lora-rank=', '--served-model-name=']) {
-      assert.ok(args.some((a) => a.startsWith(flag)), `vllm needs ${flag}`);
+      assert.ok(
+        args.some((a) => a.startsWith(flag)),
+        `vllm needs ${flag}`,
+      );
     }
     assert.equal(vllm.environment?.VLLM_ALLOW_RUNTIME_LORA_UPDATING, 'true');
     assert.deepEqual(vllm.deploy?.resources?.reservations?.devices?.[0]?.capabilities, ['gpu']);
@@ -103,7 +106,9 @@ describe('deploy/compose.yaml', () => {
   });
 
   it('depends only on services that exist in every profile', () => {
-    const always = Object.entries(services).filter(([, s]) => !s.profiles).map(([n]) => n);
+    const always = Object.entries(services)
+      .filter(([, s]) => !s.profiles)
+      .map(([n]) => n);
     for (const [name, s] of Object.entries(services)) {
       const deps = Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {});
       for (const dep of deps) assert.ok(always.includes(dep), `${name} depends on ${dep}, which a profile may omit`);
@@ -146,7 +151,10 @@ describe('deploy/compose.yaml', () => {
     assert.equal(config.server.host, '0.0.0.0', 'a container must listen on all interfaces');
     assert.equal(config.adapters.dir, '/app/adapters');
     const served = services.vllm.command?.find((a) => a.startsWith('--served-model-name='))?.split('=')[1];
-    assert.deepEqual(config.upstreams.base_models.map((b) => b.name), [served]);
+    assert.deepEqual(
+      config.upstreams.base_models.map((b) => b.name),
+      [served],
+    );
     assert.ok(existsSync(join(repoRoot, 'adapters')), 'the default registry ../adapters exists');
   });
 });

@@ -19,7 +19,12 @@ export function readYaml<T = unknown>(path: string): T {
   return parseYaml(readText(path), { strict: true, uniqueKeys: true, prettyErrors: true, merge: true }) as T;
 }
 
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: unknown };
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  [k: string]: unknown;
+};
 
 /** Every document of a multi-document YAML file, each checked for syntax errors. */
 export function readYamlDocuments(path: string): K8sObject[] {

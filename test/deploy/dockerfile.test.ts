@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { validate } from 'dockerfile-utils';
-import { copiesOf, execForm, isDockerIgnored, parseDockerfile } from './dockerfile.ts';
 import { deployDir, readText, repoRoot } from './deploy-files.ts';
+import { copiesOf, execForm, isDockerIgnored, parseDockerfile } from './dockerfile.ts';
 
 const text = readText(join(deployDir, 'Dockerfile'));
 const dockerignore = readText(join(repoRoot, '.dockerignore'));
@@ -21,7 +21,10 @@ const all = (keyword: string) => final.instructions.filter((i) => i.keyword === 
 describe('deploy/Dockerfile', () => {
   it('passes the dockerfile-utils linter with no error or warning', () => {
     const problems = validate(text);
-    assert.deepEqual(problems.map((p) => `line ${p.range.start.line + 1}: ${p.message}`), []);
+    assert.deepEqual(
+      problems.map((p) => `line ${p.range.start.line + 1}: ${p.message}`),
+      [],
+    );
   });
 
   it('the linter does flag a broken Dockerfile (so the check above can fail)', () => {
@@ -37,7 +40,10 @@ describe('deploy/Dockerfile', () => {
 
   it('installs only production dependencies in the final stage', () => {
     const runs = all('RUN').map((i) => i.args);
-    assert.ok(runs.some((r) => /\bnpm ci\b.*--omit=dev/.test(r)), runs.join('\n'));
+    assert.ok(
+      runs.some((r) => /\bnpm ci\b.*--omit=dev/.test(r)),
+      runs.join('\n'),
+    );
     assert.ok(!runs.some((r) => /\bnpm (ci|install)\b(?!.*--omit=dev)/.test(r)), 'an npm install with dev deps');
   });
 
@@ -46,11 +52,25 @@ describe('deploy/Dockerfile', () => {
     assert.ok(user && !/^(root|0)(:|$)/.test(user), `USER ${user}`);
     const health = all('HEALTHCHECK').at(-1)?.args ?? '';
     assert.match(health, /\/healthz/);
-    assert.ok(execForm(health.slice(health.indexOf('CMD'))), 'exec-form healthcheck (slim has no curl, no shell needed)');
+    assert.ok(
+      execForm(health.slice(health.indexOf('CMD'))),
+      'exec-form healthcheck (slim has no curl, no shell needed)',
+    );
     assert.equal(all('STOPSIGNAL').at(-1)?.args, 'SIGTERM');
-    assert.deepEqual(execForm(all('CMD').at(-1)?.args ?? ''), ['node', 'dist/cli.js', 'serve', '--config', '/etc/lorag/lorag.yaml']);
+    assert.deepEqual(execForm(all('CMD').at(-1)?.args ?? ''), [
+      'node',
+      'dist/cli.js',
+      'serve',
+      '--config',
+      '/etc/lorag/lorag.yaml',
+    ]);
     assert.equal(all('ENTRYPOINT').length, 0, 'node is PID 1 and receives SIGTERM directly');
-    assert.match(all('EXPOSE').map((i) => i.args).join(' '), /\b8080\b/);
+    assert.match(
+      all('EXPOSE')
+        .map((i) => i.args)
+        .join(' '),
+      /\b8080\b/,
+    );
   });
 
   it('copies from the context only paths that exist and that .dockerignore lets through', () => {
@@ -70,7 +90,15 @@ describe('deploy/Dockerfile', () => {
   });
 
   it('keeps tests, node_modules, data and git history out of the build context', () => {
-    for (const path of ['node_modules/hono/package.json', '.git/HEAD', 'data/lancedb', 'test/deploy/k8s.test.ts', 'src/config/schema.test.ts', 'dist/cli.js', 'engine/work/x']) {
+    for (const path of [
+      'node_modules/hono/package.json',
+      '.git/HEAD',
+      'data/lancedb',
+      'test/deploy/k8s.test.ts',
+      'src/config/schema.test.ts',
+      'dist/cli.js',
+      'engine/work/x',
+    ]) {
       assert.equal(isDockerIgnored(dockerignore, path), true, path);
     }
     for (const path of ['src/cli.ts', 'src/config/schema.ts', 'package-lock.json', 'bin/lorag.js']) {

@@ -10,7 +10,15 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { parseConfig } from '../../src/config/load.ts';
-import { deployDir, type K8sObject, kustomizationFiles, readText, readYaml, readYamlDocuments, repoRoot } from './deploy-files.ts';
+import {
+  deployDir,
+  type K8sObject,
+  kustomizationFiles,
+  readText,
+  readYaml,
+  readYamlDocuments,
+  repoRoot,
+} from './deploy-files.ts';
 import { validateStrict } from './strict-validate.ts';
 
 const k8sDir = join(deployDir, 'k8s');
@@ -35,7 +43,12 @@ type PodSpec = {
   volumes?: { name: string; persistentVolumeClaim?: { claimName: string }; configMap?: { name: string } }[];
 };
 type Workload = K8sObject & {
-  spec: { replicas?: number; serviceName?: string; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: PodSpec } };
+  spec: {
+    replicas?: number;
+    serviceName?: string;
+    selector: { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+  };
 };
 
 const find = <T extends K8sObject>(kind: string, name: string) => {
@@ -68,7 +81,10 @@ describe('deploy/k8s manifests', () => {
     for (const dir of [join(k8sDir, 'base'), join(k8sDir, 'optional', 'keda')]) {
       for (const name of readdirSync(dir)) {
         if (!name.endsWith('.yaml') || name === 'kustomization.yaml') continue;
-        assert.ok(included.has(join(dir, name)), `${name} is not listed in ${relative(repoRoot, dir)}/kustomization.yaml`);
+        assert.ok(
+          included.has(join(dir, name)),
+          `${name} is not listed in ${relative(repoRoot, dir)}/kustomization.yaml`,
+        );
       }
     }
   });
@@ -88,12 +104,25 @@ describe('deploy/k8s manifests', () => {
         if (v.configMap) find('ConfigMap', v.configMap.name);
       }
     }
-    for (const svc of all.filter((o) => o.kind === 'Service') as (K8sObject & { spec: { selector: Record<string, string> } })[]) {
-      assert.ok(workloads.some((w) => matches(svc.spec.selector, w.spec.template.metadata.labels)), `Service ${svc.metadata.name} selects no pod`);
+    for (const svc of all.filter((o) => o.kind === 'Service') as (K8sObject & {
+      spec: { selector: Record<string, string> };
+    })[]) {
+      assert.ok(
+        workloads.some((w) => matches(svc.spec.selector, w.spec.template.metadata.labels)),
+        `Service ${svc.metadata.name} selects no pod`,
+      );
     }
-    const pdb = find<K8sObject & { spec: { selector: { matchLabels: Record<string, string> } } }>('PodDisruptionBudget', 'lorag');
-    assert.ok(matches(pdb.spec.selector.matchLabels, find<Workload>('Deployment', 'lorag').spec.template.metadata.labels));
-    const hpa = find<K8sObject & { spec: { scaleTargetRef: { kind: string; name: string } } }>('HorizontalPodAutoscaler', 'lorag');
+    const pdb = find<K8sObject & { spec: { selector: { matchLabels: Record<string, string> } } }>(
+      'PodDisruptionBudget',
+      'lorag',
+    );
+    assert.ok(
+      matches(pdb.spec.selector.matchLabels, find<Workload>('Deployment', 'lorag').spec.template.metadata.labels),
+    );
+    const hpa = find<K8sObject & { spec: { scaleTargetRef: { kind: string; name: string } } }>(
+      'HorizontalPodAutoscaler',
+      'lorag',
+    );
     find(hpa.spec.scaleTargetRef.kind, hpa.spec.scaleTargetRef.name);
     const vllm = find<Workload>('StatefulSet', 'vllm');
     const headless = find<K8sObject & { spec: { clusterIP?: string } }>('Service', vllm.spec.serviceName ?? '');
@@ -110,9 +139,14 @@ describe('deploy/k8s manifests', () => {
     const preStop = c.lifecycle?.preStop?.exec?.command ?? [];
     assert.equal(preStop[0], 'sleep');
     const config = readYaml<{ server: { shutdown_grace_ms: number } }>(join(deployDir, 'lorag.compose.yaml'));
-    const inCluster = parseYaml(find<K8sObject & { data: Record<string, string> }>('ConfigMap', 'lorag-config').data['lorag.yaml']);
+    const inCluster = parseYaml(
+      find<K8sObject & { data: Record<string, string> }>('ConfigMap', 'lorag-config').data['lorag.yaml'],
+    );
     const drainS = (inCluster.server.shutdown_grace_ms ?? config.server.shutdown_grace_ms) / 1000;
-    assert.ok((pod.terminationGracePeriodSeconds ?? 30) > Number(preStop[1]) + drainS, 'grace period < preStop + drain');
+    assert.ok(
+      (pod.terminationGracePeriodSeconds ?? 30) > Number(preStop[1]) + drainS,
+      'grace period < preStop + drain',
+    );
   });
 
   it('gives the ConfigMap a config lorag accepts once the Secret is applied, naming every vLLM pod', () => {
@@ -121,7 +155,8 @@ describe('deploy/k8s manifests', () => {
     const config = parseConfig(parseYaml(cm.data['lorag.yaml']), 'lorag-config', secret.stringData);
     assert.equal(config.server.host, '0.0.0.0');
     assert.ok(config.redis.url?.startsWith('redis://'));
-    for (const tenant of Object.values(config.tenants)) assert.ok(tenant.keys.length > 0, 'tenant keys come from the Secret');
+    for (const tenant of Object.values(config.tenants))
+      assert.ok(tenant.keys.length > 0, 'tenant keys come from the Secret');
 
     const vllm = find<Workload>('StatefulSet', 'vllm');
     const args = vllm.spec.template.spec.containers[0].args ?? [];
@@ -133,20 +168,25 @@ describe('deploy/k8s manifests', () => {
     assert.deepEqual(hosts, expected);
   });
 
-  it('runs vLLM with a GPU, LoRA enabled and runtime loading, adapters at the gateway\'s path', () => {
+  it("runs vLLM with a GPU, LoRA enabled and runtime loading, adapters at the gateway's path", () => {
     const vllm = find<Workload>('StatefulSet', 'vllm');
     const c = vllm.spec.template.spec.containers[0];
     assert.equal(c.resources?.limits?.['nvidia.com/gpu'], '1');
     assert.ok(c.args?.includes('--enable-lora'));
-    assert.ok(c.args?.some((a) => a.startsWith('--max-loras=')) && c.args?.some((a) => a.startsWith('--max-lora-rank=')));
+    assert.ok(
+      c.args?.some((a) => a.startsWith('--max-loras=')) && c.args?.some((a) => a.startsWith('--max-lora-rank=')),
+    );
     assert.equal(c.env?.find((e) => e.name === 'VLLM_ALLOW_RUNTIME_LORA_UPDATING')?.value, 'true');
-    const claim = (w: Workload) => w.spec.template.spec.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName;
+    const claim = (w: Workload) =>
+      w.spec.template.spec.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName;
     assert.equal(claim(vllm), claim(find<Workload>('Deployment', 'lorag')));
   });
 
   it('lets only the gateway reach vLLM, Redis, Qdrant and the embeddings server', () => {
     type Peer = { podSelector?: { matchLabels: Record<string, string> }; namespaceSelector?: unknown };
-    type Policy = K8sObject & { spec: { podSelector: { matchLabels?: Record<string, string> }; ingress?: { from?: Peer[] }[] } };
+    type Policy = K8sObject & {
+      spec: { podSelector: { matchLabels?: Record<string, string> }; ingress?: { from?: Peer[] }[] };
+    };
     const policies = all.filter((o) => o.kind === 'NetworkPolicy') as Policy[];
     const deny = policies.find((p) => Object.keys(p.spec.podSelector.matchLabels ?? {}).length === 0);
     assert.ok(deny && (deny.spec.ingress ?? []).length === 0, 'a default-deny ingress policy');
@@ -157,25 +197,40 @@ describe('deploy/k8s manifests', () => {
         assert.ok(rule.from?.length, `${backend}: a rule without from admits everyone`);
         for (const peer of rule.from) {
           const name = peer.podSelector?.matchLabels?.['app.kubernetes.io/name'];
-          const allowed = peer.namespaceSelector ? name === 'prometheus' && backend === 'vllm' : name === 'lorag' || name === backend;
+          const allowed = peer.namespaceSelector
+            ? name === 'prometheus' && backend === 'vllm'
+            : name === 'lorag' || name === backend;
           assert.ok(allowed, `${backend} admits ${JSON.stringify(peer)}`);
         }
       }
     }
     for (const p of policies) {
       const selector = p.spec.podSelector.matchLabels ?? {};
-      assert.ok(podLabels.some((l) => matches(selector, l)), `NetworkPolicy ${p.metadata.name} selects no pod`);
+      assert.ok(
+        podLabels.some((l) => matches(selector, l)),
+        `NetworkPolicy ${p.metadata.name} selects no pod`,
+      );
     }
   });
 
   it('scales on in-flight requests with KEDA in place of the CPU HPA (optional overlay)', () => {
     const kedaObjects = kedaFiles.flatMap((f) => readYamlDocuments(f));
-    const so = kedaObjects.find((o) => o.kind === 'ScaledObject') as K8sObject & { spec: { scaleTargetRef: { name: string }; triggers: { type: string; metadata: { query?: string } }[] } };
+    const so = kedaObjects.find((o) => o.kind === 'ScaledObject') as K8sObject & {
+      spec: { scaleTargetRef: { name: string }; triggers: { type: string; metadata: { query?: string } }[] };
+    };
     assert.ok(so);
     assert.equal(so.spec.scaleTargetRef.name, 'lorag');
-    assert.match(so.spec.triggers.find((t) => t.type === 'prometheus')?.metadata.query ?? '', /lorag_requests_in_flight/);
-    const k = readYaml<{ patches: { target: { kind: string } }[] }>(join(k8sDir, 'optional', 'keda', 'kustomization.yaml'));
-    assert.ok(k.patches.some((p) => p.target.kind === 'HorizontalPodAutoscaler'), 'the overlay removes the CPU HPA');
+    assert.match(
+      so.spec.triggers.find((t) => t.type === 'prometheus')?.metadata.query ?? '',
+      /lorag_requests_in_flight/,
+    );
+    const k = readYaml<{ patches: { target: { kind: string } }[] }>(
+      join(k8sDir, 'optional', 'keda', 'kustomization.yaml'),
+    );
+    assert.ok(
+      k.patches.some((p) => p.target.kind === 'HorizontalPodAutoscaler'),
+      'the overlay removes the CPU HPA',
+    );
   });
 
   for (const chart of ['redis', 'qdrant']) {
@@ -183,7 +238,10 @@ describe('deploy/k8s manifests', () => {
       const path = join(k8sDir, 'helm', `${chart}-values.yaml`);
       const values = readYaml<Record<string, unknown>>(path);
       assert.ok(values && typeof values === 'object');
-      assert.match(readText(path), new RegExp(`^#\\s+helm install ${chart} \\S+ -n lorag -f deploy/k8s/helm/${chart}-values.yaml`, 'm'));
+      assert.match(
+        readText(path),
+        new RegExp(`^#\\s+helm install ${chart} \\S+ -n lorag -f deploy/k8s/helm/${chart}-values.yaml`, 'm'),
+      );
     });
   }
 

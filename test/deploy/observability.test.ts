@@ -10,19 +10,73 @@ import { describe, it } from 'node:test';
 import { deployDir, readText, readYaml, repoRoot } from './deploy-files.ts';
 
 type Target = { expr: string; datasource?: { uid: string } };
-type Panel = { id: number; type: string; title: string; gridPos: { x: number; y: number; w: number; h: number }; targets?: Target[]; datasource?: { uid: string } };
-type Dashboard = { uid: string; title: string; panels: Panel[]; templating: { list: { name: string; type: string; query?: unknown }[] } };
+type Panel = {
+  id: number;
+  type: string;
+  title: string;
+  gridPos: { x: number; y: number; w: number; h: number };
+  targets?: Target[];
+  datasource?: { uid: string };
+};
+type Dashboard = {
+  uid: string;
+  title: string;
+  panels: Panel[];
+  templating: { list: { name: string; type: string; query?: unknown }[] };
+};
 
 const dashboard = JSON.parse(readText(join(deployDir, 'grafana', 'lorag.json'))) as Dashboard;
 const queryPanels = dashboard.panels.filter((p) => p.type !== 'row');
 const exprs = queryPanels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
 
 const promqlWords = new Set([
-  'sum', 'min', 'max', 'avg', 'count', 'stddev', 'stdvar', 'topk', 'bottomk', 'quantile', 'count_values', 'group',
-  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset',
-  'rate', 'irate', 'increase', 'delta', 'idelta', 'deriv', 'histogram_quantile', 'clamp_min', 'clamp_max', 'abs',
-  'label_replace', 'label_join', 'vector', 'scalar', 'time', 'sum_over_time', 'avg_over_time', 'max_over_time',
-  'min_over_time', 'absent', 'round', 'le', 'inf', 'nan',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'count',
+  'stddev',
+  'stdvar',
+  'topk',
+  'bottomk',
+  'quantile',
+  'count_values',
+  'group',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'rate',
+  'irate',
+  'increase',
+  'delta',
+  'idelta',
+  'deriv',
+  'histogram_quantile',
+  'clamp_min',
+  'clamp_max',
+  'abs',
+  'label_replace',
+  'label_join',
+  'vector',
+  'scalar',
+  'time',
+  'sum_over_time',
+  'avg_over_time',
+  'max_over_time',
+  'min_over_time',
+  'absent',
+  'round',
+  'le',
+  'inf',
+  'nan',
 ]);
 
 /** Metric names in a PromQL expression: what is left once strings, matchers, ranges and keywords are gone. */
@@ -54,6 +108,7 @@ describe('deploy/grafana/lorag.json', () => {
     for (const p of queryPanels) {
       assert.ok(p.targets?.length, `${p.title} has no query`);
       for (const t of p.targets ?? []) {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax, not a JS template
         assert.equal(t.datasource?.uid, '${datasource}', `${p.title}: fixed datasource`);
         const names = metricNames(t.expr);
         assert.ok(names.length > 0, `${p.title}: no metric in ${t.expr}`);
@@ -64,7 +119,9 @@ describe('deploy/grafana/lorag.json', () => {
 
   it('the metric-name check rejects what it should (so it can fail)', () => {
     assert.deepEqual(metricNames('sum by (le) (rate(http_requests_total{job="x"}[5m]))'), ['http_requests_total']);
-    assert.deepEqual(metricNames('histogram_quantile(0.9, sum by (le) (rate(lorag_x_bucket[$__rate_interval])))'), ['lorag_x_bucket']);
+    assert.deepEqual(metricNames('histogram_quantile(0.9, sum by (le) (rate(lorag_x_bucket[$__rate_interval])))'), [
+      'lorag_x_bucket',
+    ]);
   });
 
   it('writes valid-looking PromQL: balanced brackets, quantiles over _bucket series by le', () => {
@@ -83,7 +140,10 @@ describe('deploy/grafana/lorag.json', () => {
       for (const v of expr.match(/\$(\w+)/g) ?? []) {
         const name = v.slice(1);
         if (name.startsWith('__')) continue; // Grafana built-ins ($__rate_interval)
-        assert.ok(dashboard.templating.list.some((t) => t.name === name), `${v} is not a dashboard variable`);
+        assert.ok(
+          dashboard.templating.list.some((t) => t.name === name),
+          `${v} is not a dashboard variable`,
+        );
       }
     }
   });
@@ -113,16 +173,29 @@ describe('deploy/grafana/lorag.json', () => {
     .map((f) => readText(join(telemetryDir, f)))
     .join('\n');
   const defined = new Set(sources.match(/lorag_[a-z0-9_]+/g) ?? []);
-  it('queries only lorag_* metrics that src/telemetry defines', { skip: defined.size === 0 && 'src/telemetry defines no lorag_* metric yet' }, () => {
-    const used = new Set(exprs.flatMap(metricNames).filter((n) => n.startsWith('lorag_')).map(family));
+  it('queries only lorag_* metrics that src/telemetry defines', {
+    skip: defined.size === 0 && 'src/telemetry defines no lorag_* metric yet',
+  }, () => {
+    const used = new Set(
+      exprs
+        .flatMap(metricNames)
+        .filter((n) => n.startsWith('lorag_'))
+        .map(family),
+    );
     const missing = [...used].filter((n) => !defined.has(n));
-    assert.deepEqual(missing, [], `dashboard metrics not defined in src/telemetry (defined: ${[...defined].join(', ')})`);
+    assert.deepEqual(
+      missing,
+      [],
+      `dashboard metrics not defined in src/telemetry (defined: ${[...defined].join(', ')})`,
+    );
   });
 });
 
 describe('deploy/prometheus/prometheus.yml', () => {
   type Job = { job_name: string; metrics_path?: string; static_configs: { targets: string[] }[] };
-  const prom = readYaml<{ global: { scrape_interval: string }; scrape_configs: Job[] }>(join(deployDir, 'prometheus', 'prometheus.yml'));
+  const prom = readYaml<{ global: { scrape_interval: string }; scrape_configs: Job[] }>(
+    join(deployDir, 'prometheus', 'prometheus.yml'),
+  );
 
   it('parses and scrapes the gateway and vLLM on /metrics, with unique job names', () => {
     assert.match(prom.global.scrape_interval, /^\d+[smh]$/);
@@ -143,10 +216,18 @@ describe('deploy/otel/collector.yaml and Grafana provisioning', () => {
     processors: Record<string, unknown>;
     exporters: Record<string, { endpoint?: string }>;
     extensions?: Record<string, unknown>;
-    service: { extensions?: string[]; pipelines: Record<string, { receivers: string[]; processors?: string[]; exporters: string[] }> };
+    service: {
+      extensions?: string[];
+      pipelines: Record<string, { receivers: string[]; processors?: string[]; exporters: string[] }>;
+    };
   };
   const collector = readYaml<Collector>(join(deployDir, 'otel', 'collector.yaml'));
-  const compose = readYaml<{ services: Record<string, { environment?: Record<string, string>; volumes?: ({ source: string; target: string } | string)[] }> }>(join(deployDir, 'compose.yaml'));
+  const compose = readYaml<{
+    services: Record<
+      string,
+      { environment?: Record<string, string>; volumes?: ({ source: string; target: string } | string)[] }
+    >;
+  }>(join(deployDir, 'compose.yaml'));
 
   it('uses only defined components in its pipelines, and receives where the gateway sends', () => {
     for (const [name, p] of Object.entries(collector.service.pipelines)) {
@@ -163,13 +244,20 @@ describe('deploy/otel/collector.yaml and Grafana provisioning', () => {
   });
 
   it('provisions the Prometheus datasource and the dashboard folder that compose mounts', () => {
-    const ds = readYaml<{ datasources: { uid: string; type: string; url: string }[] }>(join(deployDir, 'grafana', 'provisioning', 'datasources', 'prometheus.yaml'));
+    const ds = readYaml<{ datasources: { uid: string; type: string; url: string }[] }>(
+      join(deployDir, 'grafana', 'provisioning', 'datasources', 'prometheus.yaml'),
+    );
     assert.equal(ds.datasources[0].type, 'prometheus');
     assert.equal(new URL(ds.datasources[0].url).hostname, 'prometheus');
     const dsVar = dashboard.templating.list.find((t) => t.name === 'datasource');
     assert.equal(dsVar?.type, 'datasource');
-    const providers = readYaml<{ providers: { options: { path: string } }[] }>(join(deployDir, 'grafana', 'provisioning', 'dashboards', 'lorag.yaml'));
-    const mounts = (compose.services.grafana.volumes ?? []).filter((v) => typeof v !== 'string') as { source: string; target: string }[];
+    const providers = readYaml<{ providers: { options: { path: string } }[] }>(
+      join(deployDir, 'grafana', 'provisioning', 'dashboards', 'lorag.yaml'),
+    );
+    const mounts = (compose.services.grafana.volumes ?? []).filter((v) => typeof v !== 'string') as {
+      source: string;
+      target: string;
+    }[];
     const dashMount = mounts.find((m) => m.source === './grafana/lorag.json');
     assert.ok(dashMount, 'compose mounts the dashboard');
     assert.equal(dashMount.target, `${providers.providers[0].options.path}/lorag.json`);

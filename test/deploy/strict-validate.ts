@@ -63,8 +63,9 @@ export async function validateStrict(obj: { apiVersion: string; kind: string }):
 
   const unknown: string[] = [];
   const walk = (value: unknown, path: string): void => {
-    if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
-    else if (isObject(value)) {
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) walk(v, `${path}[${i}]`);
+    } else if (isObject(value)) {
       const seen = read.get(value);
       for (const [key, child] of Object.entries(value)) {
         if (!enumerated.has(value) && !seen?.has(key)) unknown.push(`${path}.${key}`);
