@@ -33,8 +33,13 @@ export interface RenderedMetrics {
 
 export interface Metrics {
   readonly enabled: boolean;
-  /** At the start of the request (tenant may come later through `setTenant`). */
+  /** At the start of the request (tenant may come later through `setTenant`); times it and counts it in flight. */
   requestStarted(tenant?: string): RequestTimer;
+  /** The primitives under `requestStarted`, for callers that time requests themselves: observe one finished
+   *  request's duration (seconds) … */
+  requestFinished(labels: RequestEnd & { tenant: string }, seconds: number): void;
+  /** … and move `lorag_requests_in_flight` by +1 (started) or -1 (finished). */
+  inFlight(tenant: string, delta: 1 | -1): void;
   /** Time to first token, seconds, as the client saw it (first content byte written). */
   firstToken(tenant: string, adapter: string, seconds: number): void;
   /** Prompt and completion tokens from the upstream usage (or the cached answer's). */
@@ -72,6 +77,8 @@ const noopTimer: RequestTimer = { setTenant() {}, end: () => 0 };
 export const noopMetrics: Metrics = {
   enabled: false,
   requestStarted: () => noopTimer,
+  requestFinished() {},
+  inFlight() {},
   firstToken() {},
   tokens() {},
   cache() {},

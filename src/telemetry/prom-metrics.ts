@@ -95,39 +95,42 @@ export function createPromMetrics(options: MetricsOptions = {}): Metrics {
     registers: [register],
   });
 
-  return {
+  const metrics: Metrics = {
     enabled: true,
     requestStarted(name = NO_TENANT): RequestTimer {
       const started = performance.now();
-      let current = tenant(name);
+      let current = name;
       let done = false;
-      inFlight.inc({ tenant: current });
+      metrics.inFlight(current, 1);
       return {
         setTenant(next) {
-          const label = tenant(next);
-          if (done || label === current) return;
-          inFlight.dec({ tenant: current });
-          inFlight.inc({ tenant: label });
-          current = label;
+          if (done || next === current) return;
+          metrics.inFlight(current, -1);
+          metrics.inFlight(next, 1);
+          current = next;
         },
         end(labels) {
           const seconds = (performance.now() - started) / 1000;
           if (done) return seconds;
           done = true;
-          inFlight.dec({ tenant: current });
-          requestDuration.observe(
-            {
-              tenant: current,
-              adapter: adapter(labels.adapter),
-              endpoint: endpoint(labels.endpoint),
-              status: status(String(labels.status)),
-            },
-            seconds,
-          );
+          metrics.inFlight(current, -1);
+          metrics.requestFinished({ ...labels, tenant: current }, seconds);
           return seconds;
         },
       };
     },
+    requestFinished(labels, seconds) {
+      requestDuration.observe(
+        {
+          tenant: tenant(labels.tenant),
+          adapter: adapter(labels.adapter),
+          endpoint: endpoint(labels.endpoint),
+          status: status(String(labels.status)),
+        },
+        seconds,
+      );
+    },
+    inFlight: (t, delta) => inFlight.inc({ tenant: tenant(t) }, delta),
     firstToken: (t, a, seconds) => ttft.observe({ tenant: tenant(t), adapter: adapter(a) }, seconds),
     tokens(t, a, input, output) {
       const labels = { tenant: tenant(t), adapter: adapter(a) };
@@ -144,4 +147,5 @@ export function createPromMetrics(options: MetricsOptions = {}): Metrics {
       return { contentType: register.contentType, body: await register.metrics() };
     },
   };
+  return metrics;
 }

@@ -37,7 +37,9 @@ export interface StartTracingOptions {
   /** Test hook: export to this exporter (e.g. an InMemorySpanExporter) synchronously, sampling every span,
    *  regardless of config and env. */
   exporter?: SpanExporter;
-  /** Defaults to process.env. */
+  /** Where OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER(_ARG), OTEL_BSP_* and OTEL_SDK_DISABLED are read; defaults
+   *  to process.env. The OTLP exporter (OTEL_EXPORTER_OTLP_*) and the resource (OTEL_SERVICE_NAME,
+   *  OTEL_RESOURCE_ATTRIBUTES) always read process.env. */
   env?: Env;
 }
 

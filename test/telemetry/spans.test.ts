@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { createLogger, requestLog } from '../../src/telemetry/logger.ts';
 import { extractTraceContext, injectTraceHeaders } from '../../src/telemetry/propagation.ts';
 import { startRequestSpan } from '../../src/telemetry/request-span.ts';
 import { currentTraceId, setLoragAttributes, stageSpan, withSpan } from '../../src/telemetry/spans.ts';
@@ -172,5 +173,15 @@ describe('span helpers with the trace SDK', () => {
     request.finish(200);
     assert.equal(spans.root('GET /x').parentSpanContext, undefined);
     assert.equal(currentTraceId(extractTraceContext({ traceparent: 'garbage' })), undefined);
+  });
+
+  it("puts the request span's trace id on the request log line", () => {
+    const lines: string[] = [];
+    const logger = createLogger({ log_level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const request = startRequestSpan({ method: 'POST', route: '/v1/completions' });
+    request.run(() => requestLog(logger, { request_id: 'r', status: 200, duration_ms: 1 }));
+    request.finish(200);
+    assert.equal(JSON.parse(lines[0]).trace_id, request.span.spanContext().traceId);
+    assert.match(JSON.parse(lines[0]).trace_id, /^[0-9a-f]{32}$/);
   });
 });
