@@ -2,6 +2,7 @@
  * @module deps — builds the request path's dependencies from the config: one implementation per seam,
  * chosen by the config's `kind`. The only place that knows which backends exist.
  */
+import { createRedisLock } from './adapters/redis-lock.ts';
 import { loadRegistry } from './adapters/registry.ts';
 import { buildKeyIndex } from './auth/authenticate.ts';
 import { noCache } from './cache/types.ts';
@@ -10,6 +11,8 @@ import type { ConfigState, Deps, Observer } from './http/deps.ts';
 import { silentObserver } from './http/deps.ts';
 import { noLedger, noLimits } from './limits/types.ts';
 import { noRetrieval } from './rag/types.ts';
+import { adminAdapterRoutes } from './http/routes/admin-adapters.ts';
+import { redisFromConfig } from './redis/connection.ts';
 import { ReplicaPool } from './upstream/replica-pool.ts';
 import type { ExtraRoutes } from './app.ts';
 
@@ -28,7 +31,9 @@ export interface Built {
 export async function buildDeps(config: Config, options: { observer?: Observer } = {}): Promise<Built> {
   let state = buildState(config);
   const observer = options.observer ?? silentObserver;
-  const pool = new ReplicaPool(config.upstreams);
+  // With Redis, adapter loads are single-flight across gateway processes (a short lock per replica+adapter).
+  const lockRedis = redisFromConfig(config.redis, 'lorag-adapter-lock');
+  const pool = new ReplicaPool(config.upstreams, { lock: lockRedis && createRedisLock(lockRedis) });
   const deps: Deps = {
     current: () => state,
     pool,
@@ -41,12 +46,13 @@ export async function buildDeps(config: Config, options: { observer?: Observer }
   };
   return {
     deps,
-    extra: { v1: [], admin: [] },
+    extra: { v1: [], admin: [adminAdapterRoutes(deps)] },
     reload(next) {
       state = buildState(next);
     },
     async close() {
       await pool.close();
+      await lockRedis?.close();
       await deps.cache.close?.();
       await deps.limits.close?.();
       await deps.retrieval.close?.();

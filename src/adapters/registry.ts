@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { formatIssues } from '../config/load.ts';
+import { canarySplitSchema } from '../config/schema.ts';
 import {
   type AdapterManifest,
   type AdapterVersion,
@@ -79,6 +80,22 @@ export class AdapterRegistry {
     }
     this.#manifests.set(name, { ...m, versions: [...m.versions, parsed.data] });
     return this.resolve(name, parsed.data.version)!;
+  }
+
+  /** Admin API: the manifest's default split (`null` removes it: all traffic to the last live version). */
+  setSplit(name: string, split: Record<string, number> | null): void {
+    const m = this.#manifests.get(name);
+    if (!m) throw new AdapterRegistryError(`unknown adapter '${name}'`);
+    if (split === null) {
+      this.#manifests.set(name, { ...m, split: undefined });
+      return;
+    }
+    const parsed = canarySplitSchema.safeParse(split);
+    if (!parsed.success) throw new AdapterRegistryError(formatIssues(parsed.error.issues).join('; '));
+    const live = new Set(this.liveVersions(name).map((v) => registeredName(name, v.version)));
+    const bad = Object.keys(parsed.data).filter((k) => !live.has(k));
+    if (bad.length) throw new AdapterRegistryError(`not live versions of '${name}': ${bad.join(', ')}`);
+    this.#manifests.set(name, { ...m, split: parsed.data });
   }
 
   retire(name: string, version: string): void {

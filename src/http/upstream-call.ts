@@ -8,6 +8,7 @@ import type { TenantConfig } from '../config/schema.ts';
 import { GatewayError, isGatewayError } from '../errors/gateway-error.ts';
 import type { Plan } from '../routing/plan.ts';
 import type { Lease, ReplicaPool } from '../upstream/replica-pool.ts';
+import { markUnregistered } from '../upstream/replica-state.ts';
 import { generationError, isConnectFailure, parseUpstreamError, transportError } from '../upstream/upstream-errors.ts';
 import type { Observer } from './deps.ts';
 
@@ -61,7 +62,7 @@ export async function callUpstream(
     lease.release('ok');
     if (res.statusCode === 404 && plan.adapter && lease.model === plan.adapter.id) {
       // The replica no longer has the adapter (it restarted): forget it and load it again.
-      replica.registered.delete(plan.adapter.id);
+      markUnregistered(replica, plan.adapter.id);
       lastError = generationError(info, replica.id);
       continue;
     }

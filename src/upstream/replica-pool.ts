@@ -1,14 +1,24 @@
 /**
  * @module upstream/replica-pool — the vLLM replicas, grouped by the base model they serve: observed state
- * refreshed by polling `/v1/models` and `/metrics`, a circuit breaker per replica, and `acquire()`, which
- * picks a replica for a plan and makes sure the adapter is registered there before the request goes out.
+ * refreshed by polling `/health`, `/v1/models` and `/metrics`, a circuit breaker per replica (ejected after
+ * failed polls or failed requests, probed back by the poll), operator drain, and `acquire()`, which picks a
+ * replica for a plan, reserves the slot at once (so concurrent choices see it), and makes sure the adapter is
+ * registered there before the request goes out. Retired adapter versions are unloaded once drained.
  */
-import { AdapterLoader, type DistributedLock, type LoadEvents } from '../adapters/lifecycle.ts';
+import { AdapterLoader, AdapterLoadError, type DistributedLock, type LoadEvents, runtimeOffMessage } from '../adapters/lifecycle.ts';
 import type { Config } from '../config/schema.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { Plan } from '../routing/plan.ts';
 import { chooseReplica } from './choose-replica.ts';
-import { newReplicaState, type ReplicaState, recordFailure, recordSuccess } from './replica-state.ts';
+import {
+  applyRegistered,
+  newReplicaState,
+  type ReplicaState,
+  recordFailure,
+  recordSuccess,
+  reserve,
+  unreserve,
+} from './replica-state.ts';
 import { createReplicaClient } from './vllm-client.ts';
 import { parseVllmMetrics } from './vllm-metrics.ts';
 
@@ -29,14 +39,18 @@ export interface AcquireOptions {
 
 export interface PoolEvents extends LoadEvents {
   onReplicaHealth?(replicaId: string, healthy: boolean): void;
+  onUnload?(replicaId: string, adapterId: string, result: 'ok' | 'error'): void;
 }
 
 export class ReplicaPool {
   readonly replicas: ReplicaState[];
   readonly loader: AdapterLoader;
+  /** Adapter ids retired through the admin API: unloaded from each replica once nothing is in flight. */
+  readonly retired = new Set<string>();
   #config: Config['upstreams'];
   #timer: NodeJS.Timeout | undefined;
   #events: PoolEvents;
+  #unloading = new Set<string>();
 
   constructor(config: Config['upstreams'], options: { lock?: DistributedLock; events?: PoolEvents } = {}) {
     this.#config = config;
@@ -70,28 +84,64 @@ export class ReplicaPool {
   }
 
   async acquire(plan: Plan, options: AcquireOptions): Promise<Lease> {
-    const exclude = options.exclude ?? new Set<string>();
-    const adapterId = plan.adapter?.id ?? null;
-    const replica = chooseReplica(this.of(plan.baseModel), adapterId, exclude);
+    const exclude = new Set(options.exclude ?? []);
+    const adapter = plan.adapter;
+    if (!adapter) return this.#lease(this.#choose(plan.baseModel, null, exclude), plan.upstreamModel, 'base', false);
+    let failure: GatewayError | undefined;
+    for (;;) {
+      const replica = chooseReplica(this.of(plan.baseModel), adapter.id, exclude);
+      if (!replica) {
+        failure ??= this.#noReplicaFor(plan, exclude);
+        break;
+      }
+      // Reserved before the load, synchronously after the choice: concurrent requests see this replica busy.
+      reserve(replica, adapter.id);
+      try {
+        await this.loader.ensureLoaded(replica, adapter);
+      } catch (err) {
+        unreserve(replica, adapter.id);
+        failure = err instanceof GatewayError ? err : new GatewayError('adapter_unavailable', String(err));
+        if (err instanceof AdapterLoadError && err.reason === 'unreachable') this.#fail(replica, err.message);
+        // Another replica may have the route or be reachable; a missing or broken adapter fails everywhere.
+        if (err instanceof AdapterLoadError && (err.reason === 'runtime_off' || err.reason === 'unreachable')) {
+          exclude.add(replica.id);
+          continue;
+        }
+        break;
+      }
+      return this.#lease(replica, adapter.id, adapter.id, true);
+    }
+    if (options.onAdapterFailure === 'base' && failure.code === 'adapter_unavailable') {
+      return this.#lease(this.#choose(plan.baseModel, null, options.exclude ?? new Set()), plan.baseModel, 'base', false, true);
+    }
+    throw failure;
+  }
+
+  #choose(baseModel: string, adapterId: null, exclude: ReadonlySet<string>): ReplicaState {
+    const replica = chooseReplica(this.of(baseModel), adapterId, exclude);
     if (!replica) {
-      throw new GatewayError('no_healthy_replica', `No healthy model server for ${plan.baseModel} is available right now.`, {
+      throw new GatewayError('no_healthy_replica', `No healthy model server for ${baseModel} is available right now.`, {
         headers: { 'retry-after': '1' },
       });
     }
-    let model = plan.upstreamModel;
-    let degradedToBase = false;
-    if (plan.adapter) {
-      try {
-        await this.loader.ensureLoaded(replica, plan.adapter);
-      } catch (err) {
-        if (options.onAdapterFailure !== 'base') throw err;
-        model = plan.baseModel;
-        degradedToBase = true;
-      }
+    return replica;
+  }
+
+  /** Why no replica can take the adapter: none healthy, or none that has it or may load it. */
+  #noReplicaFor(plan: Plan, exclude: ReadonlySet<string>): GatewayError {
+    const now = Date.now();
+    const up = this.of(plan.baseModel).filter((r) => !exclude.has(r.id) && r.openUntil <= now && !r.drained);
+    const all = this.of(plan.baseModel);
+    if (up.length === 0 && all.some((r) => r.runtimeLoading || r.registered.has(plan.adapter!.id))) {
+      return new GatewayError('no_healthy_replica', `No healthy model server for ${plan.baseModel} is available right now.`, {
+        headers: { 'retry-after': '1' },
+      });
     }
-    const key = degradedToBase ? 'base' : (adapterId ?? 'base');
-    replica.inFlight++;
-    replica.inFlightByAdapter.set(key, (replica.inFlightByAdapter.get(key) ?? 0) + 1);
+    return new GatewayError('adapter_unavailable', runtimeOffMessage(plan.adapter!.id, `any replica of ${plan.baseModel}`));
+  }
+
+  #lease(replica: ReplicaState, model: string, key: string, reserved: boolean, degradedToBase = false): Lease {
+    if (!reserved) reserve(replica, key);
     let released = false;
     return {
       replica,
@@ -100,12 +150,10 @@ export class ReplicaPool {
       release: (outcome, error) => {
         if (released) return;
         released = true;
-        replica.inFlight--;
-        const n = (replica.inFlightByAdapter.get(key) ?? 1) - 1;
-        if (n <= 0) replica.inFlightByAdapter.delete(key);
-        else replica.inFlightByAdapter.set(key, n);
+        unreserve(replica, key);
         if (outcome === 'ok') recordSuccess(replica);
         else if (outcome === 'failed') this.#fail(replica, error ?? 'request failed');
+        if (this.retired.has(key)) void this.#unloadRetired(replica);
       },
     };
   }
@@ -116,22 +164,72 @@ export class ReplicaPool {
     if (!wasOpen && replica.openUntil > Date.now()) this.#events.onReplicaHealth?.(replica.id, false);
   }
 
+  /** Admin: stop routing new requests to the replica (in-flight ones finish), or route to it again. */
+  setDrained(id: string, drained: boolean): ReplicaState | undefined {
+    const r = this.byId(id);
+    if (r) r.drained = drained;
+    return r;
+  }
+
+  /** Admin: the version is retired; unload it wherever it is registered, as soon as it has drained there. */
+  retire(adapterId: string): Promise<void> {
+    this.retired.add(adapterId);
+    return this.#unloadRetiredEverywhere();
+  }
+
+  async #unloadRetiredEverywhere(): Promise<void> {
+    await Promise.all(this.replicas.map((r) => this.#unloadRetired(r)));
+  }
+
+  /** Drained = no request of ours in flight and vLLM (every gateway's traffic) reports none either. */
+  async #unloadRetired(r: ReplicaState): Promise<void> {
+    if (r.openUntil > Date.now() || !r.runtimeLoading) return;
+    for (const id of this.retired) {
+      if (!r.registered.has(id) || (r.inFlightByAdapter.get(id) ?? 0) > 0 || r.observedActive.has(id)) continue;
+      const key = `${r.id}|${id}`;
+      if (this.#unloading.has(key)) continue;
+      this.#unloading.add(key);
+      try {
+        await this.loader.unload(r, id);
+        this.#events.onUnload?.(r.id, id, 'ok');
+      } catch {
+        this.#events.onUnload?.(r.id, id, 'error');
+      } finally {
+        this.#unloading.delete(key);
+      }
+    }
+  }
+
   /** One poll of every replica; also the breaker's probe: an ejected replica that answers comes back. */
   async pollOnce(): Promise<void> {
     await Promise.all(this.replicas.map((r) => this.#pollReplica(r)));
+    await this.#unloadRetiredEverywhere();
   }
 
   async #pollReplica(r: ReplicaState): Promise<void> {
     const timeoutMs = Math.max(1000, this.#config.poll_interval_ms);
+    const startedAt = Date.now();
     try {
+      const health = await r.client.get('/health', { timeoutMs });
+      await health.body.dump();
+      if (health.statusCode !== 200) throw new Error(`/health answered ${health.statusCode}`);
       const res = await r.client.get('/v1/models', { timeoutMs });
-      if (res.statusCode !== 200) throw new Error(`/v1/models answered ${res.statusCode}`);
+      if (res.statusCode !== 200) {
+        await res.body.dump();
+        throw new Error(`/v1/models answered ${res.statusCode}`);
+      }
       const models = (await res.body.json()) as { data?: { id: string; parent?: string | null }[] };
-      const adapters = (models.data ?? []).filter((m) => m.parent).map((m) => m.id);
-      r.registered = new Set(adapters);
-      const wasDown = !r.seenUp || r.openUntil > Date.now();
-      recordSuccess(r);
-      if (wasDown) this.#events.onReplicaHealth?.(r.id, true);
+      applyRegistered(r, (models.data ?? []).filter((m) => m.parent).map((m) => m.id), startedAt);
+      r.lastPollAt = Date.now();
+      const now = Date.now();
+      // During the cooldown an ejected replica stays out; the first good probe after it closes the breaker.
+      if (r.openUntil <= now) {
+        const wasDown = !r.seenUp || r.consecutiveFailures > 0;
+        recordSuccess(r);
+        if (wasDown) this.#events.onReplicaHealth?.(r.id, true);
+      } else {
+        r.seenUp = true;
+      }
     } catch (err) {
       this.#fail(r, (err as Error).message);
       return;
@@ -149,7 +247,7 @@ export class ReplicaPool {
       r.observedWaiting = m.waiting ?? 0;
       r.kvCacheUsage = m.kvCacheUsage;
     } catch {
-      // Metrics are advisory; the /v1/models poll decides health.
+      // Metrics are advisory; /health and /v1/models decide health.
     }
   }
 
