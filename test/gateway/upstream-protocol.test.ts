@@ -32,7 +32,8 @@ before(async () => {
         res.end(JSON.stringify({ object: 'list', data: [{ id: 'tiny-base', parent: null }, { id: 'legal@1', parent: 'tiny-base' }] }));
         return;
       }
-      if (req.url === '/metrics') return void res.end('');
+      if (req.method === 'GET') return void res.end(''); // /health, /metrics
+      if (req.url === '/v1/load_lora_adapter') return void res.end("Success: LoRA adapter 'x' added successfully.");
       const body = raw ? JSON.parse(raw) : null;
       seen.push({ path: req.url ?? '', body, headers: req.headers });
       upstreamClosed = new Promise((resolve) => res.once('close', () => resolve()));
