@@ -32,13 +32,15 @@ Try it (demo keys: sk-demo-legal, sk-demo-hr):
   curl -s ${base}/chat/completions -H 'authorization: Bearer sk-demo-legal' -H 'content-type: application/json' \\
     -d '{"model":"legal","messages":[{"role":"user","content":"Can we terminate the supplier contract early?"}]}'
 
-  node --input-type=module -e '
-    import OpenAI from "openai";
-    const client = new OpenAI({ baseURL: "${base}", apiKey: "sk-demo-hr" });
-    const stream = await client.chat.completions.create({ model: "hr", stream: true,
-      messages: [{ role: "user", content: "How many vacation days do new employees get?" }] });
-    for await (const chunk of stream) process.stdout.write(chunk.choices[0]?.delta?.content ?? "");
-    console.log();'
+  python3 - <<'PY'   # pip install openai
+from openai import OpenAI
+client = OpenAI(base_url="${base}", api_key="sk-demo-hr")
+stream = client.chat.completions.create(model="hr", stream=True,
+    messages=[{"role": "user", "content": "How many vacation days do new employees get?"}])
+for chunk in stream:
+    print(chunk.choices[0].delta.content or "", end="")
+print()
+PY
 
 Ingest documents for retrieval with citations: npx lorag ingest --tenant legal --collection company ./docs
 Press Ctrl+C to stop.
