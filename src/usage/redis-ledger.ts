@@ -1,0 +1,96 @@
+/**
+ * @module usage/redis-ledger — the usage ledger in Redis, shared by all gateway replicas: one hash per UTC hour,
+ * `Pusage:<YYYYMMDDHH>`, fields `["tenant","adapter","key","r"|"p"|"c"|"t"]` incremented with HINCRBY, kept
+ * 90 days. While Redis is down, records go to a memory ledger that is flushed once Redis answers again;
+ * queries add what is still waiting there.
+ */
+import type { UsageRecord } from '../limits/types.ts';
+import type { RedisConnection } from '../redis/connection.ts';
+import { countsOf, HOUR_MS, hourStart, RETENTION_MS, rowMatches, sortRows, type UsageCounts, type UsageLedgerStore, type UsageRow } from './ledger.ts';
+import { createMemoryLedger } from './memory-ledger.ts';
+
+const METRICS = { r: 'requests', p: 'prompt_tokens', c: 'completion_tokens', t: 'total_tokens' } as const;
+type Metric = keyof typeof METRICS;
+
+function bucketKey(prefix: string, hour: number): string {
+  return `${prefix}usage:${new Date(hour).toISOString().slice(0, 13).replace(/[-T]/g, '')}`;
+}
+
+export function createRedisLedger(redis: RedisConnection, now: () => number = Date.now): UsageLedgerStore & { flush(): Promise<void> } {
+  const pending = createMemoryLedger(now);
+  let flushing: Promise<void> | null = null;
+
+  async function write(hour: number, tenant: string, adapter: string, key: string, c: UsageCounts): Promise<void> {
+    const k = bucketKey(redis.prefix, hour);
+    await redis.run((client) => {
+      const m = client.multi();
+      for (const [short, long] of Object.entries(METRICS)) {
+        if (c[long] !== 0 || short === 'r') m.hincrby(k, JSON.stringify([tenant, adapter, key, short]), c[long]);
+      }
+      return m.pexpireat(k, hour + RETENTION_MS).exec();
+    });
+  }
+
+  async function flush(): Promise<void> {
+    if (flushing || pending.size === 0 || !redis.healthy) return flushing ?? undefined;
+    flushing = (async () => {
+      for (const row of pending.drain()) {
+        const { hour, tenant, adapter, key, ...counts } = row;
+        try {
+          await write(Date.parse(hour), tenant, adapter, key, counts);
+        } catch {
+          pending.addRow(row);
+        }
+      }
+    })().finally(() => {
+      flushing = null;
+    });
+    return flushing;
+  }
+
+  return {
+    record(r: UsageRecord) {
+      if (!redis.healthy) {
+        pending.record(r);
+        return;
+      }
+      const hour = hourStart(now());
+      write(hour, r.tenantId, r.adapter, r.keyName, countsOf(r)).catch(() => pending.record(r));
+      if (pending.size > 0) void flush();
+    },
+    async query(f) {
+      await flush().catch(() => {});
+      const rows = new Map<string, UsageRow>();
+      const first = Math.max(hourStart(f.from.getTime()), hourStart(now() - RETENTION_MS));
+      const hours: number[] = [];
+      for (let h = first; h <= f.to.getTime(); h += HOUR_MS) hours.push(h);
+      const results = await redis.run((c) => {
+        const p = c.pipeline();
+        for (const h of hours) p.hgetall(bucketKey(redis.prefix, h));
+        return p.exec();
+      });
+      hours.forEach((h, i) => {
+        const [err, fields] = results?.[i] ?? [null, {}];
+        if (err) throw err;
+        for (const [field, value] of Object.entries(fields as Record<string, string>)) {
+          const [tenant, adapter, key, metric] = JSON.parse(field) as [string, string, string, Metric];
+          if (!rowMatches({ tenant, adapter, key }, f)) continue;
+          const hour = new Date(h).toISOString();
+          const id = JSON.stringify([hour, tenant, adapter, key]);
+          const row = rows.get(id) ?? { hour, tenant, adapter, key, requests: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+          row[METRICS[metric]] += Number(value);
+          rows.set(id, row);
+        }
+      });
+      // Records still waiting for Redis.
+      for (const p of await pending.query(f)) {
+        const id = JSON.stringify([p.hour, p.tenant, p.adapter, p.key]);
+        const row = rows.get(id);
+        if (!row) rows.set(id, p);
+        else for (const m of Object.values(METRICS)) row[m] += p[m];
+      }
+      return sortRows([...rows.values()]);
+    },
+    flush,
+  };
+}
