@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { batchOptionsFromEnv, samplerFromEnv, tracesExporterKind, tracingWanted } from './trace-env.ts';
+import { batchOptionsFromEnv, otlpProtocol, samplerFromEnv, tracesExporterKind, tracingWanted } from './trace-env.ts';
 
 describe('OTEL_* variables', () => {
   it('turns tracing on by config or by OTEL_TRACES_EXPORTER, and off by none or OTEL_SDK_DISABLED', () => {
@@ -31,5 +31,15 @@ describe('OTEL_* variables', () => {
     });
     assert.deepEqual(batchOptionsFromEnv({}), {});
     assert.throws(() => batchOptionsFromEnv({ OTEL_BSP_EXPORT_TIMEOUT: '-1' }), /OTEL_BSP_EXPORT_TIMEOUT=-1/);
+  });
+
+  it('picks the OTLP protocol, signal-specific first, http/protobuf by default, and refuses grpc', () => {
+    assert.equal(otlpProtocol({}), 'http/protobuf');
+    assert.equal(otlpProtocol({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }), 'http/json');
+    assert.equal(
+      otlpProtocol({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }),
+      'http/protobuf',
+    );
+    assert.throws(() => otlpProtocol({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }), /grpc/);
   });
 });

@@ -27,6 +27,14 @@ export function tracesExporterKind(env: Env): TracesExporterKind | undefined {
   throw new Error(`OTEL_TRACES_EXPORTER=${raw}: supported values are otlp, console, none`);
 }
 
+/** OTLP wire format: OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL, else the spec's
+ *  default http/protobuf. gRPC is not bundled (the collector takes OTLP/HTTP on 4318). */
+export function otlpProtocol(env: Env): 'http/protobuf' | 'http/json' {
+  const raw = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf').trim();
+  if (raw === 'http/protobuf' || raw === 'http/json') return raw;
+  throw new Error(`OTEL_EXPORTER_OTLP_PROTOCOL=${raw}: lorag exports OTLP over HTTP; use http/protobuf or http/json`);
+}
+
 /** Tracing is on when the config says so or OTEL_TRACES_EXPORTER names an exporter; OTEL_SDK_DISABLED wins. */
 export function tracingWanted(configTraces: boolean, env: Env): boolean {
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;

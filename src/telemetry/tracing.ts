@@ -1,7 +1,8 @@
 /**
  * @module telemetry/tracing — OpenTelemetry trace SDK setup. Off unless `telemetry.traces: true` or
  * OTEL_TRACES_EXPORTER is set; when off nothing is registered, and the API's no-op tracer makes every span
- * helper nearly free. Export is OTLP/HTTP configured by the standard OTEL_EXPORTER_OTLP_* variables.
+ * helper nearly free. Export is OTLP over HTTP (protobuf by default, JSON with OTEL_EXPORTER_OTLP_PROTOCOL=http/json)
+ * configured by the standard OTEL_EXPORTER_OTLP_* variables.
  *
  * Call `startTracing` first thing in main (before the server is built) and `shutdown()` on drain, so the
  * last batch of spans is flushed.
@@ -10,7 +11,8 @@ import { createRequire } from 'node:module';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOnSampler,
@@ -22,7 +24,14 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import type { TelemetryConfig } from './config.ts';
-import { batchOptionsFromEnv, type Env, samplerFromEnv, tracesExporterKind, tracingWanted } from './trace-env.ts';
+import {
+  batchOptionsFromEnv,
+  type Env,
+  otlpProtocol,
+  samplerFromEnv,
+  tracesExporterKind,
+  tracingWanted,
+} from './trace-env.ts';
 
 export interface Tracing {
   /** True when an SDK was registered (spans are recorded and exported). */
@@ -38,7 +47,7 @@ export interface StartTracingOptions {
    *  regardless of config and env. */
   exporter?: SpanExporter;
   /** Where OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER(_ARG), OTEL_BSP_* and OTEL_SDK_DISABLED are read; defaults
-   *  to process.env. The OTLP exporter (OTEL_EXPORTER_OTLP_*) and the resource (OTEL_SERVICE_NAME,
+   *  to process.env, as is OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL. The OTLP exporter's other settings and the resource (OTEL_SERVICE_NAME,
    *  OTEL_RESOURCE_ATTRIBUTES) always read process.env. */
   env?: Env;
 }
@@ -56,7 +65,8 @@ function serviceVersion(): string | undefined {
 }
 
 function exporterFor(env: Env): SpanExporter {
-  return tracesExporterKind(env) === 'console' ? new ConsoleSpanExporter() : new OTLPTraceExporter();
+  if (tracesExporterKind(env) === 'console') return new ConsoleSpanExporter();
+  return otlpProtocol(env) === 'http/json' ? new OTLPJsonTraceExporter() : new OTLPProtoTraceExporter();
 }
 
 /**

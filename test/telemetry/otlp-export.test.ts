@@ -7,19 +7,16 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, it } from 'node:test';
+import { after, before, beforeEach, it } from 'node:test';
 import { stageSpan } from '../../src/telemetry/spans.ts';
 import { startTracing } from '../../src/telemetry/tracing.ts';
 
-const received: { path: string; contentType: string; body: string }[] = [];
+const received: { path: string; contentType: string; body: Buffer }[] = [];
 const server = createServer((req, res) => {
-  let body = '';
-  req.setEncoding('utf8');
-  req.on('data', (chunk) => {
-    body += chunk;
-  });
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
-    received.push({ path: req.url ?? '', contentType: req.headers['content-type'] ?? '', body });
+    received.push({ path: req.url ?? '', contentType: req.headers['content-type'] ?? '', body: Buffer.concat(chunks) });
     res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
   });
 });
@@ -33,8 +30,26 @@ before(async () => {
 });
 after(() => server.close());
 
-it('exports spans over OTLP/HTTP when OTEL_TRACES_EXPORTER=otlp', async () => {
+beforeEach(() => {
+  received.length = 0;
+});
+
+it('exports spans as OTLP/HTTP protobuf by default when OTEL_TRACES_EXPORTER=otlp', async () => {
   const env = { ...process.env, OTEL_TRACES_EXPORTER: 'otlp' };
+  const tracing = await startTracing({ traces: false, metrics: true, log_level: 'info' }, { env });
+  assert.equal(tracing.enabled, true);
+  await stageSpan('retrieve', undefined, async () => undefined);
+  await tracing.shutdown();
+  assert.equal(received.length, 1);
+  assert.equal(received[0].path, '/v1/traces');
+  assert.equal(received[0].contentType, 'application/x-protobuf');
+  // Protobuf strings are stored verbatim: the resource and the span name are in the bytes.
+  assert.ok(received[0].body.includes('lorag'), 'service.name');
+  assert.ok(received[0].body.includes('retrieve'), 'span name');
+});
+
+it('exports OTLP/HTTP JSON with OTEL_EXPORTER_OTLP_PROTOCOL=http/json', async () => {
+  const env = { ...process.env, OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' };
   const off = await startTracing(
     { traces: false, metrics: true, log_level: 'info' },
     { env: { ...env, OTEL_TRACES_EXPORTER: 'none' } },
@@ -51,7 +66,7 @@ it('exports spans over OTLP/HTTP when OTEL_TRACES_EXPORTER=otlp', async () => {
   const [request] = received;
   assert.equal(request.path, '/v1/traces');
   assert.match(request.contentType, /application\/json/);
-  const payload = JSON.parse(request.body);
+  const payload = JSON.parse(request.body.toString('utf8'));
   const resource = payload.resourceSpans[0].resource.attributes as { key: string; value: { stringValue?: string } }[];
   const attr = (key: string) => resource.find((a) => a.key === key)?.value.stringValue;
   assert.equal(attr('service.name'), 'lorag');
