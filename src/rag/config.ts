@@ -42,14 +42,22 @@ export const knowledgeConfigSchema = z
   .object({
     /** How often a running gateway re-reads knowledge revisions (so a CLI ingestion invalidates cached answers). */
     revision_poll_ms: z.number().int().min(50).default(1000),
+    /** Largest file (CLI) or upload (POST /admin/ingest) accepted; larger files are skipped with a reason. */
     ingest_max_bytes: z
       .number()
       .int()
       .min(1)
       .default(50 * 1024 * 1024),
+    /** Chunk budget and overlap, in estimated tokens (rag/token-estimate). */
+    chunk_tokens: z.number().int().min(32).max(8192).default(400),
+    chunk_overlap_tokens: z.number().int().min(0).max(2048).default(60),
   })
   .strict()
-  .default({ revision_poll_ms: 1000, ingest_max_bytes: 50 * 1024 * 1024 });
+  .refine((k) => k.chunk_overlap_tokens < k.chunk_tokens, {
+    message: 'chunk_overlap_tokens must be below chunk_tokens',
+  })
+  .default({ revision_poll_ms: 1000, ingest_max_bytes: 50 * 1024 * 1024, chunk_tokens: 400, chunk_overlap_tokens: 60 });
+export type KnowledgeConfig = z.infer<typeof knowledgeConfigSchema>;
 
 export const tenantRagSchema = z
   .object({
