@@ -34,8 +34,6 @@ export interface TelemetryObserver {
   rateLimited(tenant: string): void;
   upstreamError(replica: string, kind: string): void;
   retrieval(tenant: string, seconds: number): void;
-  adapterLoad(replica: string, adapter: string, ok: boolean): void;
-  replicaHealth(replica: string, healthy: boolean): void;
   /** Absent when metrics are off, so GET /metrics can answer 404. */
   renderMetrics?(): Promise<{ contentType: string; body: string }>;
 }
@@ -93,9 +91,20 @@ export function createObserver(metrics: Metrics, logger: Logger): TelemetryObser
     rateLimited: (tenant) => metrics.rateLimited(tenant),
     upstreamError: (replica, kind) => metrics.upstreamError(replica, kind),
     retrieval: (tenant, seconds) => metrics.retrieval(tenant, seconds),
-    adapterLoad: (replica, adapter, ok) => metrics.adapterLoad(replica, adapter, ok ? 'ok' : 'error'),
-    replicaHealth: (replica, healthy) => metrics.replicaHealth(replica, healthy),
   };
   if (metrics.enabled) observer.renderMetrics = () => metrics.render();
   return observer;
+}
+
+/** The replica pool's event hooks (upstream/replica-pool.ts `PoolEvents`, matched structurally). */
+export interface TelemetryPoolEvents {
+  onLoad(replicaId: string, adapterId: string, result: 'ok' | 'error', seconds: number): void;
+  onReplicaHealth(replicaId: string, healthy: boolean): void;
+}
+
+export function poolEvents(metrics: Metrics): TelemetryPoolEvents {
+  return {
+    onLoad: (replica, adapter, result) => metrics.adapterLoad(replica, adapter, result),
+    onReplicaHealth: (replica, healthy) => metrics.replicaHealth(replica, healthy),
+  };
 }

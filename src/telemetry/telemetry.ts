@@ -6,7 +6,7 @@ import type { DestinationStream, Logger } from 'pino';
 import type { TelemetryConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics, type MetricsOptions } from './metrics.ts';
-import { createObserver, type TelemetryObserver } from './observer.ts';
+import { createObserver, poolEvents, type TelemetryObserver, type TelemetryPoolEvents } from './observer.ts';
 import { type StartTracingOptions, startTracing, type Tracing } from './tracing.ts';
 
 export interface Telemetry {
@@ -14,6 +14,8 @@ export interface Telemetry {
   metrics: Metrics;
   logger: Logger;
   observer: TelemetryObserver;
+  /** Pass to the ReplicaPool as its events: adapter loads and replica health become metrics. */
+  poolEvents: TelemetryPoolEvents;
   shutdown(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function startTelemetry(config: TelemetryConfig, options: Telemetry
     metrics,
     logger,
     observer: createObserver(metrics, logger),
+    poolEvents: poolEvents(metrics),
     shutdown: () => tracing.shutdown(),
   };
 }

@@ -7,7 +7,9 @@ import { describe, it } from 'node:test';
 import type { Observer } from '../../src/http/deps.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { createMetrics } from '../../src/telemetry/metrics.ts';
-import { createObserver, type FinishedRequest } from '../../src/telemetry/observer.ts';
+import { createObserver, type FinishedRequest, poolEvents } from '../../src/telemetry/observer.ts';
+import { startTelemetry } from '../../src/telemetry/telemetry.ts';
+import type { PoolEvents } from '../../src/upstream/replica-pool.ts';
 
 function setup(metricsOn = true) {
   const lines: string[] = [];
@@ -93,5 +95,32 @@ describe('telemetry observer', () => {
     observer.requestFinished(record);
     assert.equal(observer.renderMetrics, undefined);
     assert.equal(lines.length, 1, 'the log line is still written');
+  });
+
+  it("turns the replica pool's events into adapter-load and health metrics", async () => {
+    const metrics = createMetrics({ metrics: true }, { defaultMetrics: false });
+    const events: PoolEvents = poolEvents(metrics); // compile-time check against the pool's hooks
+    events.onLoad?.('vllm-0', 'legal@3', 'ok', 1.5);
+    events.onLoad?.('vllm-0', 'legal@4', 'error', 0.2);
+    events.onReplicaHealth?.('vllm-1', false);
+    const { body } = await metrics.render();
+    assert.match(body, /lorag_adapter_loads_total\{replica="vllm-0",adapter="legal@3",result="ok"\} 1/);
+    assert.match(body, /lorag_adapter_loads_total\{replica="vllm-0",adapter="legal@4",result="error"\} 1/);
+    assert.match(body, /lorag_replica_healthy\{replica="vllm-1"\} 0/);
+  });
+
+  it('is assembled by startTelemetry, with tracing off by default', async () => {
+    const lines: string[] = [];
+    const telemetry = await startTelemetry(
+      { traces: false, metrics: true, log_level: 'info' },
+      { defaultMetrics: false, tracing: { env: {} }, logDestination: { write: (s: string) => void lines.push(s) } },
+    );
+    assert.equal(telemetry.tracing.enabled, false);
+    telemetry.observer.requestFinished(record);
+    telemetry.poolEvents.onReplicaHealth('vllm-0', true);
+    const { body } = await telemetry.observer.renderMetrics!();
+    assert.match(body, /lorag_replica_healthy\{replica="vllm-0"\} 1/);
+    assert.equal(lines.length, 1);
+    await telemetry.shutdown();
   });
 });
