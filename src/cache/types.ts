@@ -7,6 +7,7 @@ import type { TenantConfig } from '../config/schema.ts';
 import type { Citation, Usage } from '../openai/responses.ts';
 import type { Endpoint, GenerationRequest } from '../openai/requests.ts';
 import type { Plan } from '../routing/plan.ts';
+import type { PurgeFilter, TenantCacheStats } from './store.ts';
 
 /** A stored answer. Streams keep their exact SSE chunks so a replay has the same boundaries. */
 export interface CachedCompletion {
@@ -48,6 +49,10 @@ export interface CacheBeginInput {
 
 export interface ResponseCacheStage {
   begin(input: CacheBeginInput): Promise<CacheSession>;
+  /** Admin: deletes the entries matching every given filter; returns how many. */
+  purge?(filter: PurgeFilter): Promise<number>;
+  /** Admin: lookups (hit, miss, bypass, coalesced), live entries and bytes per tenant. */
+  stats?(): Promise<Record<string, TenantCacheStats>>;
   close?(): Promise<void>;
 }
 

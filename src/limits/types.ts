@@ -5,6 +5,7 @@
  */
 import type { TenantConfig } from '../config/schema.ts';
 import type { Usage } from '../openai/responses.ts';
+import type { UsageFilter, UsageRow } from '../usage/ledger.ts';
 
 export interface Admission {
   /** `x-ratelimit-*` headers for the response. */
@@ -42,5 +43,8 @@ export interface UsageRecord {
 }
 export interface UsageLedger {
   record(entry: UsageRecord): void;
+  /** Admin: rows per UTC hour and (tenant, adapter, key) in [from, to]. */
+  query?(filter: UsageFilter): Promise<UsageRow[]>;
+  close?(): Promise<void>;
 }
 export const noLedger: UsageLedger = { record() {} };
