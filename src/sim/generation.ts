@@ -9,7 +9,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimContext } from './context.ts';
 import type { Reply } from './generate.ts';
 import { inc } from './metrics.ts';
-import { type ChunkKind, chatResponse, completionResponse, tokenChunk, usageChunk, usageOf } from './responses.ts';
+import {
+  type ChunkKind,
+  chatResponse,
+  completionResponse,
+  contentChunkTemplate,
+  tokenChunk,
+  usageChunk,
+  usageOf,
+} from './responses.ts';
 
 export interface GenerationJob {
   kind: ChunkKind;
@@ -30,18 +38,26 @@ export async function runGeneration(ctx: SimContext, res: ServerResponse, job: G
   const onClose = () => {
     if (!res.writableFinished) abort.abort(new Error('client disconnected'));
   };
+  const onShutdown = () => abort.abort(ctx.shutdown.signal.reason);
   res.on('close', onClose);
-  const signal = AbortSignal.any([abort.signal, ctx.shutdown.signal]);
+  ctx.shutdown.signal.addEventListener('abort', onShutdown);
+  const signal = abort.signal;
   const created = Math.floor(Date.now() / 1000);
+  // Starlette sends the headers as soon as the StreamingResponse starts, before the engine produces
+  // anything; they are flushed on their own only when something makes the body wait.
   if (job.stream) {
-    // Starlette sends the headers as soon as the StreamingResponse starts, before the engine produces anything.
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
-    res.flushHeaders();
   }
   let release: (() => void) | null = null;
   let kvHeld = 0;
   try {
-    release = await ctx.slots.acquire(job.lora, signal);
+    const blocked = ctx.slots.blockedBy(job.lora);
+    release = blocked === null ? ctx.slots.tryAcquire(job.lora) : null;
+    if (release === null) {
+      inc(ctx.metrics.waited, blocked ?? 'max_num_seqs');
+      if (job.stream) res.flushHeaders();
+      release = await ctx.slots.acquire(job.lora, signal);
+    } else if (job.stream && (ctx.opts.ttftMs > 0 || ctx.opts.itlMs > 0)) res.flushHeaders();
     kvHeld = job.promptTokens;
     ctx.metrics.tokens.kvInUse += kvHeld;
     ctx.metrics.tokens.prompt += job.promptTokens;
@@ -68,6 +84,7 @@ export async function runGeneration(ctx: SimContext, res: ServerResponse, job: G
     res.destroy();
   } finally {
     res.off('close', onClose);
+    ctx.shutdown.signal.removeEventListener('abort', onShutdown);
     ctx.metrics.tokens.kvInUse -= kvHeld;
     release?.();
   }
@@ -82,14 +99,19 @@ async function streamSteps(
   signal: AbortSignal,
   onTokens: (n: number) => void,
 ): Promise<void> {
-  const write = (obj: unknown) => res.write(`data: ${JSON.stringify(obj)}\n\n`);
+  const out: string[] = [];
+  const write = (obj: unknown) => out.push(`data: ${JSON.stringify(obj)}\n\n`);
   const head = { id: job.id, created, model: job.model };
+  const fast = contentChunkTemplate(job, head);
   const emitted = job.choices.map(() => 0);
-  // With no inter-token delay everything goes out in one write burst: the bench runs at zero think time.
+  // With no inter-token delay the whole stream goes out in one write: the bench runs at zero think time.
   const batched = ctx.opts.itlMs === 0;
-  if (batched) res.cork();
   for (let t = 0; t < steps; t++) {
-    if (t > 0 && !batched) await sleep(ctx.opts.itlMs, undefined, { signal });
+    if (t > 0 && !batched) {
+      res.write(out.join(''));
+      out.length = 0;
+      await sleep(ctx.opts.itlMs, undefined, { signal });
+    }
     if (signal.aborted) throw signal.reason;
     let produced = 0;
     job.choices.forEach((c, index) => {
@@ -105,6 +127,10 @@ async function streamSteps(
       if (c.pieces.length > 0) {
         emitted[index]++;
         produced++;
+      }
+      if (t < last && !job.continuousUsage) {
+        out.push(fast(index, piece));
+        return;
       }
       const chunk = tokenChunk(
         job,
@@ -122,7 +148,6 @@ async function streamSteps(
     const completion = emitted.reduce((a, b) => a + b, 0);
     write(usageChunk(job, head, usageOf(job.promptTokens, completion)));
   }
-  res.write('data: [DONE]\n\n');
-  if (batched) res.uncork();
-  res.end();
+  out.push('data: [DONE]\n\n');
+  res.end(out.join(''));
 }

@@ -12,6 +12,10 @@ interface Waiter {
 }
 
 export interface LoraSlots {
+  /** Why a request for `adapter` would wait now, or null when it would start. */
+  blockedBy(adapter: string | null): 'max_num_seqs' | 'lora_slots' | null;
+  /** Admits the request now if it fits, else returns null (and queues nothing). */
+  tryAcquire(adapter: string | null): Release | null;
   /** Resolves when the request may run; rejects with the signal's reason if aborted while waiting. */
   acquire(adapter: string | null, signal?: AbortSignal): Promise<Release>;
   readonly running: number;
@@ -61,6 +65,16 @@ export function createLoraSlots(maxLoras: number, maxNumSeqs: number, onChange: 
   }
 
   return {
+    blockedBy(adapter) {
+      if (running >= maxNumSeqs) return 'max_num_seqs';
+      return fits(adapter) ? null : 'lora_slots';
+    },
+    tryAcquire(adapter) {
+      if (!fits(adapter)) return null;
+      const release = start(adapter);
+      onChange();
+      return release;
+    },
     acquire(adapter, signal) {
       if (signal?.aborted) return Promise.reject(signal.reason);
       if (fits(adapter)) {

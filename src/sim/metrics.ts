@@ -35,6 +35,8 @@ export interface SimMetrics {
   requests: Map<string, number>;
   loadRequests: Map<string, number>;
   success: Map<string, number>;
+  /** Requests that had to queue, by reason (`lora_slots` or `max_num_seqs`). */
+  waited: Map<string, number>;
   tokens: { prompt: number; generation: number; kvInUse: number };
   /** Called on every scheduler change, as vLLM updates the LoRA gauge on every stats update. */
   touchLoraInfo(): void;
@@ -61,6 +63,7 @@ export function createSimMetrics(cfg: MetricsConfig, slots: () => LoraSlots): Si
     requests: new Map(),
     loadRequests: new Map(),
     success: new Map(),
+    waited: new Map(),
     tokens: { prompt: 0, generation: 0, kvInUse: 0 },
     touchLoraInfo() {
       const s = slots();
@@ -119,6 +122,12 @@ export function createSimMetrics(cfg: MetricsConfig, slots: () => LoraSlots): Si
         'counter',
         'Inference requests received per model (the served name or the LoRA adapter), counted before scheduling.',
         [...m.requests].map(([model, n]) => [{ model }, n]),
+      );
+      metric(
+        'lorag_sim_requests_waited_total',
+        'counter',
+        'Requests that could not start at once, by reason: lora_slots (max-loras distinct adapters busy) or max_num_seqs.',
+        [...m.waited].map(([reason, n]) => [{ reason }, n]),
       );
       metric(
         'lorag_sim_lora_load_requests_total',

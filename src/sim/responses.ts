@@ -78,6 +78,20 @@ export function tokenChunk(
   };
 }
 
+/**
+ * A string builder for mid-stream content chunks, byte-identical to `tokenChunk` for a chunk that does not
+ * finish: serialising 30+ objects per request dominated the simulator's CPU at zero think time.
+ */
+export function contentChunkTemplate(job: JobView, head: Head): (index: number, piece: string) => string {
+  const start = `data: {"id":${JSON.stringify(prefix(job.kind) + head.id)},"object":"${job.kind === 'chat' ? 'chat.completion.chunk' : 'text_completion'}","created":${head.created},"model":${JSON.stringify(head.model)},"choices":[{"index":`;
+  if (job.kind === 'chat') {
+    return (index, piece) =>
+      `${start}${index},"delta":{"content":${JSON.stringify(piece)}},"logprobs":null,"finish_reason":null}]}\n\n`;
+  }
+  return (index, piece) =>
+    `${start}${index},"text":${JSON.stringify(piece)},"logprobs":null,"finish_reason":null,"stop_reason":null}]}\n\n`;
+}
+
 export function usageChunk(job: JobView, head: Head, usage: ReturnType<typeof usageOf>): Record<string, unknown> {
   const object = job.kind === 'chat' ? 'chat.completion.chunk' : 'text_completion';
   return { id: prefix(job.kind) + head.id, object, created: head.created, model: head.model, choices: [], usage };

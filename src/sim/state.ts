@@ -15,6 +15,8 @@ export interface SimState {
   adapters(): { name: string; path: string; parent: string }[];
   /** `lorag_sim_requests_total` by model. */
   requestCounts(): Record<string, number>;
+  /** `lorag_sim_requests_waited_total` by reason (`lora_slots`, `max_num_seqs`). */
+  waitedCounts(): Record<string, number>;
   /** `lorag_sim_lora_load_requests_total` by lora_name. */
   loadRequestCounts(): Record<string, number>;
 }
@@ -31,6 +33,7 @@ export function createSimState(ctx: SimContext): SimState {
     waitingAdapters: () => ctx.slots.waitingAdapters(),
     adapters: () => [...ctx.registry.adapters.values()].map(({ name, path, parent }) => ({ name, path, parent })),
     requestCounts: () => Object.fromEntries(ctx.metrics.requests),
+    waitedCounts: () => Object.fromEntries(ctx.metrics.waited),
     loadRequestCounts: () => Object.fromEntries(ctx.metrics.loadRequests),
   };
 }

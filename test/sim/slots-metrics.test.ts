@@ -50,6 +50,8 @@ describe('sim LoRA slots', () => {
       assert.equal(value(samples, 'vllm:num_requests_waiting', { model_name: 'tiny-base' }), 0);
       assert.equal(value(samples, 'lorag_sim_requests_total', { model: 'a' }), 1);
       assert.equal(value(samples, 'lorag_sim_requests_total', { model: 'tiny-base' }), 1);
+      assert.equal(value(samples, 'lorag_sim_requests_waited_total', { reason: 'lora_slots' }), 1);
+      assert.deepEqual(sim.state.waitedCounts(), { lora_slots: 1 });
     });
   });
 
@@ -98,6 +100,7 @@ describe('sim LoRA slots', () => {
       await first.text();
       await second;
       assert.equal(sim.state.waiting, 0);
+      assert.deepEqual(sim.state.waitedCounts(), { max_num_seqs: 1 });
     });
   });
 });
