@@ -11,9 +11,15 @@ import { type CacheStage, createResponseCache } from './response-cache.ts';
 import type { CacheStore } from './store.ts';
 import { noCache } from './types.ts';
 
+export {
+  chunksToCompletion,
+  completionToChunks,
+  entryFromChunks,
+  entryFromCompletion,
+  replayChunks,
+} from './replay.ts';
 export type { CacheAdmin, CacheStage } from './response-cache.ts';
 export type { PurgeFilter, TenantCacheStats } from './store.ts';
-export { chunksToCompletion, completionToChunks, entryFromChunks, entryFromCompletion, replayChunks } from './replay.ts';
 
 /** The stage when `cache.kind` is `off`: every request bypasses; purge and stats are empty. */
 export const disabledCacheStage: CacheStage = { ...noCache, purge: async () => 0, stats: async () => ({}) };

@@ -73,7 +73,13 @@ export function createMemoryStore(options: MemoryStoreOptions): CacheStore {
       drop(key);
       const size = Buffer.byteLength(value);
       if (size > options.maxBytes) return;
-      entries.set(key, { tenant, value, bytes: size, tags: { adapter: tags.adapter, collections: [...tags.collections] }, expiresAt: now() + ttlMs });
+      entries.set(key, {
+        tenant,
+        value,
+        bytes: size,
+        tags: { adapter: tags.adapter, collections: [...tags.collections] },
+        expiresAt: now() + ttlMs,
+      });
       bytes += size;
       for (const oldest of entries.keys()) {
         if (entries.size <= options.maxEntries && bytes <= options.maxBytes) break;
@@ -95,15 +101,16 @@ export function createMemoryStore(options: MemoryStoreOptions): CacheStore {
       for (const key of [...entries.keys()]) {
         const e = live(key);
         if (!e) continue;
-        const s = (out[e.tenant] ??= emptyStats());
+        out[e.tenant] ??= emptyStats();
+        const s = out[e.tenant];
         s.entries++;
         s.bytes += e.bytes;
       }
       return out;
     },
     count(tenant, status) {
-      let c = counters.get(tenant);
-      if (!c) counters.set(tenant, (c = emptyStats()));
+      const c = counters.get(tenant) ?? emptyStats();
+      counters.set(tenant, c);
       c[statField[status]]++;
     },
     async tryLock(tenant, hash, token, ttlMs) {

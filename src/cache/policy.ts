@@ -27,7 +27,11 @@ export function parseCacheControl(header: string | undefined): { noCache: boolea
   };
 }
 
-export function cacheDecision(tenant: TenantConfig, body: GenerationRequest, cacheControl: string | undefined): CacheDecision {
+export function cacheDecision(
+  tenant: TenantConfig,
+  body: GenerationRequest,
+  cacheControl: string | undefined,
+): CacheDecision {
   if (!tenant.cache.enabled) return { lookup: false, store: false, bypassReason: 'disabled' };
   const deterministic = body.temperature === 0 || (body.seed !== undefined && body.seed !== null);
   if (!deterministic && !tenant.cache.force) return { lookup: false, store: false, bypassReason: 'not_deterministic' };

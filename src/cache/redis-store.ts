@@ -65,7 +65,12 @@ export function createRedisStore(redis: RedisConnection): CacheStore {
 
   async function walk(tenant: string, mode: 'stats' | 'purge', filter: PurgeFilter = {}): Promise<number[]> {
     return (await redis.run((c) =>
-      runScript(c, walkIndex, [indexKey(tenant)], [mode, `${p}${tenant}:`, filter.adapter ?? '', filter.collection ?? '']),
+      runScript(
+        c,
+        walkIndex,
+        [indexKey(tenant)],
+        [mode, `${p}${tenant}:`, filter.adapter ?? '', filter.collection ?? ''],
+      ),
     )) as number[];
   }
 
@@ -80,7 +85,12 @@ export function createRedisStore(redis: RedisConnection): CacheStore {
     async set(tenant, hash, value, tags, ttlMs) {
       const meta = JSON.stringify({ b: Buffer.byteLength(value), a: tags.adapter, c: tags.collections });
       await redis.run((c) =>
-        c.multi().set(entryKey(tenant, hash), value, 'PX', ttlMs).hset(indexKey(tenant), hash, meta).sadd(tenantsKey, tenant).exec(),
+        c
+          .multi()
+          .set(entryKey(tenant, hash), value, 'PX', ttlMs)
+          .hset(indexKey(tenant), hash, meta)
+          .sadd(tenantsKey, tenant)
+          .exec(),
       );
       if (++writes % TIDY_EVERY === 0) walk(tenant, 'stats').catch(() => {});
     },

@@ -1,14 +1,35 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chunksToCompletion, completionToChunks, entryFromChunks, entryFromCompletion, replayChunks } from './replay.ts';
+import {
+  chunksToCompletion,
+  completionToChunks,
+  entryFromChunks,
+  entryFromCompletion,
+  replayChunks,
+} from './replay.ts';
 
-const citation = { index: 1, document_id: 'd1', chunk_id: 'c1', title: 'Doc', url: 'lorag://kb/d1#c1', score: 0.9, text: 'Torts are…' };
-const annotation = { type: 'url_citation', url_citation: { start_index: 8, end_index: 11, title: 'Doc', url: 'lorag://kb/d1#c1' } };
+const citation = {
+  index: 1,
+  document_id: 'd1',
+  chunk_id: 'c1',
+  title: 'Doc',
+  url: 'lorag://kb/d1#c1',
+  score: 0.9,
+  text: 'Torts are…',
+};
+const annotation = {
+  type: 'url_citation',
+  url_citation: { start_index: 8, end_index: 11, title: 'Doc', url: 'lorag://kb/d1#c1' },
+};
 const usage = { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 };
 const head = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1700000000, model: 'legal@3' };
 
 const chatChunks = [
-  { ...head, citations: [citation], choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }] },
+  {
+    ...head,
+    citations: [citation],
+    choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }],
+  },
   { ...head, choices: [{ index: 0, delta: { content: 'A tort ' }, logprobs: null, finish_reason: null }] },
   { ...head, choices: [{ index: 0, delta: { content: 'is [1].' }, logprobs: null, finish_reason: null }] },
   { ...head, choices: [{ index: 0, delta: { annotations: [annotation] }, logprobs: null, finish_reason: 'stop' }] },
@@ -22,7 +43,14 @@ test('chat: a stream assembles into the JSON answer with citations, annotations 
     object: 'chat.completion',
     created: 1700000000,
     model: 'legal@3',
-    choices: [{ index: 0, message: { role: 'assistant', content: 'A tort is [1].', annotations: [annotation] }, logprobs: null, finish_reason: 'stop' }],
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: 'A tort is [1].', annotations: [annotation] },
+        logprobs: null,
+        finish_reason: 'stop',
+      },
+    ],
     usage,
     citations: [citation],
   });
@@ -35,23 +63,57 @@ test('chat: a JSON answer splits into a content chunk (citations), a finish chun
   assert.deepEqual(chunks[0].choices[0].delta, { role: 'assistant', content: 'A tort is [1].' });
   assert.equal(chunks[0].object, 'chat.completion.chunk');
   assert.equal(chunks[1].citations, undefined);
-  assert.deepEqual(chunks[1].choices[0], { index: 0, delta: { annotations: [annotation] }, logprobs: null, finish_reason: 'stop' });
+  assert.deepEqual(chunks[1].choices[0], {
+    index: 0,
+    delta: { annotations: [annotation] },
+    logprobs: null,
+    finish_reason: 'stop',
+  });
   assert.deepEqual(chunks[2], { ...head, choices: [], usage });
   // And back: the round trip gives the same answer.
-  assert.deepEqual(chunksToCompletion(completionToChunks(chunksToCompletion(chatChunks))), chunksToCompletion(chatChunks));
+  assert.deepEqual(
+    chunksToCompletion(completionToChunks(chunksToCompletion(chatChunks))),
+    chunksToCompletion(chatChunks),
+  );
 });
 
 test('chat: tool calls stream in pieces and assemble by index', () => {
   const chunks = [
-    { ...head, choices: [{ index: 0, delta: { role: 'assistant', tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get', arguments: '' } }] }, finish_reason: null }] },
-    { ...head, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"a":' } }] }, finish_reason: null }] },
-    { ...head, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '1}' } }] }, finish_reason: 'tool_calls' }] },
+    {
+      ...head,
+      choices: [
+        {
+          index: 0,
+          delta: {
+            role: 'assistant',
+            tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get', arguments: '' } }],
+          },
+          finish_reason: null,
+        },
+      ],
+    },
+    {
+      ...head,
+      choices: [
+        { index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"a":' } }] }, finish_reason: null },
+      ],
+    },
+    {
+      ...head,
+      choices: [
+        { index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '1}' } }] }, finish_reason: 'tool_calls' },
+      ],
+    },
   ].map((c) => JSON.stringify(c));
   const c = chunksToCompletion(chunks) as { choices: { message: { content: unknown; tool_calls: unknown } }[] };
   assert.equal(c.choices[0].message.content, null);
-  assert.deepEqual(c.choices[0].message.tool_calls, [{ id: 'call_1', type: 'function', function: { name: 'get', arguments: '{"a":1}' } }]);
+  assert.deepEqual(c.choices[0].message.tool_calls, [
+    { id: 'call_1', type: 'function', function: { name: 'get', arguments: '{"a":1}' } },
+  ]);
   const back = JSON.parse(completionToChunks(c as Record<string, unknown>)[0]);
-  assert.deepEqual(back.choices[0].delta.tool_calls, [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get', arguments: '{"a":1}' } }]);
+  assert.deepEqual(back.choices[0].delta.tool_calls, [
+    { index: 0, id: 'call_1', type: 'function', function: { name: 'get', arguments: '{"a":1}' } },
+  ]);
 });
 
 test('completions: text chunks assemble, and a JSON answer splits into text + final chunk', () => {
@@ -62,7 +124,11 @@ test('completions: text chunks assemble, and a JSON answer splits into text + fi
     { ...h, choices: [], usage },
   ].map((c) => JSON.stringify(c));
   const c = chunksToCompletion(chunks);
-  assert.deepEqual(c, { ...h, choices: [{ index: 0, text: 'Hello world', logprobs: null, finish_reason: 'length' }], usage });
+  assert.deepEqual(c, {
+    ...h,
+    choices: [{ index: 0, text: 'Hello world', logprobs: null, finish_reason: 'length' }],
+    usage,
+  });
   const split = completionToChunks(c).map((x) => JSON.parse(x));
   assert.deepEqual(split, [
     { ...h, choices: [{ index: 0, text: 'Hello world', logprobs: null, finish_reason: null }] },

@@ -31,7 +31,8 @@ function mergeToolCalls(into: Json[], deltas: unknown): void {
   if (!Array.isArray(deltas)) return;
   for (const d of deltas as Json[]) {
     const i = typeof d.index === 'number' ? d.index : into.length;
-    const call = (into[i] ??= { id: d.id, type: d.type ?? 'function', function: { name: '', arguments: '' } }) as Json;
+    into[i] ??= { id: d.id, type: d.type ?? 'function', function: { name: '', arguments: '' } };
+    const call = into[i];
     if (d.id) call.id = d.id;
     const fn = d.function as Json | undefined;
     const acc = call.function as Json;
@@ -54,7 +55,15 @@ export function chunksToCompletion(chunks: string[]): Json {
     for (const c of (chunk.choices as Choice[] | undefined) ?? []) {
       let acc = choices.get(c.index);
       if (!acc) {
-        acc = { index: c.index, text: '', content: null, role: 'assistant', logprobs: null, finish_reason: null, tool_calls_acc: [] };
+        acc = {
+          index: c.index,
+          text: '',
+          content: null,
+          role: 'assistant',
+          logprobs: null,
+          finish_reason: null,
+          tool_calls_acc: [],
+        };
         choices.set(c.index, acc);
       }
       if (c.logprobs) acc.logprobs = mergeLogprobs(acc.logprobs, c.logprobs);
@@ -78,12 +87,22 @@ export function chunksToCompletion(chunks: string[]): Json {
   const outChoices = [...choices.values()]
     .sort((a, b) => a.index - b.index)
     .map((acc) => {
-      const tail = { logprobs: acc.logprobs, finish_reason: acc.finish_reason, ...(acc.stop_reason !== undefined ? { stop_reason: acc.stop_reason } : {}) };
+      const tail = {
+        logprobs: acc.logprobs,
+        finish_reason: acc.finish_reason,
+        ...(acc.stop_reason !== undefined ? { stop_reason: acc.stop_reason } : {}),
+      };
       if (endpoint === 'completions') {
-        return { index: acc.index, text: acc.text, ...tail, ...(acc.annotations ? { annotations: acc.annotations } : {}) };
+        return {
+          index: acc.index,
+          text: acc.text,
+          ...tail,
+          ...(acc.annotations ? { annotations: acc.annotations } : {}),
+        };
       }
       const message: Json = { role: acc.role, content: acc.content };
-      for (const k of ['reasoning_content', 'reasoning', 'refusal'] as const) if (acc[k] !== undefined) message[k] = acc[k];
+      for (const k of ['reasoning_content', 'reasoning', 'refusal'] as const)
+        if (acc[k] !== undefined) message[k] = acc[k];
       if (acc.tool_calls_acc.length) message.tool_calls = acc.tool_calls_acc.filter(Boolean);
       if (acc.annotations) message.annotations = acc.annotations;
       return { index: acc.index, message, ...tail };
@@ -135,8 +154,19 @@ export function completionToChunks(completion: Json): string[] {
     const annotations = endpoint === 'chat' ? (c.message as Json | undefined)?.annotations : c.annotations;
     const choice: Json =
       endpoint === 'chat'
-        ? { index: c.index, delta: annotations ? { annotations } : {}, logprobs: null, finish_reason: c.finish_reason ?? 'stop' }
-        : { index: c.index, text: '', logprobs: null, finish_reason: c.finish_reason ?? 'stop', ...(annotations ? { annotations } : {}) };
+        ? {
+            index: c.index,
+            delta: annotations ? { annotations } : {},
+            logprobs: null,
+            finish_reason: c.finish_reason ?? 'stop',
+          }
+        : {
+            index: c.index,
+            text: '',
+            logprobs: null,
+            finish_reason: c.finish_reason ?? 'stop',
+            ...(annotations ? { annotations } : {}),
+          };
     if (c.stop_reason !== undefined) choice.stop_reason = c.stop_reason;
     out.push({ ...head, choices: [choice] });
   }
@@ -162,7 +192,17 @@ export function replayChunks(entry: CachedCompletion, options: { includeUsage: b
   if (usage) return chunks;
   if (!entry.usage || body.length === 0) return body;
   const head = JSON.parse(body[0]) as Json;
-  return [...body, JSON.stringify({ id: head.id, object: head.object, created: head.created, model: head.model, choices: [], usage: entry.usage })];
+  return [
+    ...body,
+    JSON.stringify({
+      id: head.id,
+      object: head.object,
+      created: head.created,
+      model: head.model,
+      choices: [],
+      usage: entry.usage,
+    }),
+  ];
 }
 
 /** A cache entry for a completed stream (chunks as received from upstream, after the gateway added citations). */

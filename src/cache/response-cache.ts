@@ -10,10 +10,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Flight, Flights, waitAtMost } from './coalesce.ts';
 import { cacheKey } from './key.ts';
 import { cacheDecision } from './policy.ts';
 import type { CacheStore, PurgeFilter, TenantCacheStats } from './store.ts';
-import { type Flight, Flights, waitAtMost } from './coalesce.ts';
 import type { CacheBeginInput, CachedCompletion, CacheSession, CacheStatus, ResponseCacheStage } from './types.ts';
 
 export interface CacheAdmin {
@@ -49,7 +49,12 @@ export function createResponseCache(options: ResponseCacheOptions): CacheStage {
     }
   }
 
-  function session(status: CacheStatus, entry: CachedCompletion | null, degraded: boolean, tenant: string): CacheSession {
+  function session(
+    status: CacheStatus,
+    entry: CachedCompletion | null,
+    degraded: boolean,
+    tenant: string,
+  ): CacheSession {
     store.count(tenant, status);
     return { status, entry, degraded, async complete() {}, abandon() {} };
   }
@@ -84,9 +89,12 @@ export function createResponseCache(options: ResponseCacheOptions): CacheStage {
         let done = false;
         let timer: NodeJS.Timeout | undefined;
         if (lockToken) {
-          timer = setInterval(() => {
-            store.renewLock(tenant, hash, lockToken, options.lockTtlMs).catch(() => {});
-          }, Math.max(options.lockTtlMs / 3, 10));
+          timer = setInterval(
+            () => {
+              store.renewLock(tenant, hash, lockToken, options.lockTtlMs).catch(() => {});
+            },
+            Math.max(options.lockTtlMs / 3, 10),
+          );
           timer.unref();
           renewals.add(timer);
         }
@@ -113,7 +121,10 @@ export function createResponseCache(options: ResponseCacheOptions): CacheStage {
             const value = JSON.stringify(entry);
             // Stored before the lock goes, so that a follower in another process finds it when the lock is gone.
             if (decision.store && Buffer.byteLength(value) <= options.maxEntryBytes) {
-              const tags = { adapter: input.plan.adapterLabel, collections: input.plan.retrieval ? input.plan.collections : [] };
+              const tags = {
+                adapter: input.plan.adapterLabel,
+                collections: input.plan.retrieval ? input.plan.collections : [],
+              };
               await guarded(() => store.set(tenant, hash, value, tags, ttlMs), undefined);
             }
             flight?.settle(entry);

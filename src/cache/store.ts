@@ -65,7 +65,8 @@ export const statField: Record<CacheStatus, keyof TenantCacheStats> = {
 /** Whether an entry of `tenant` with `tags` is selected by `filter`; an adapter name selects all its versions. */
 export function matchesPurge(tenant: string, tags: EntryTags, filter: PurgeFilter): boolean {
   if (filter.tenant !== undefined && filter.tenant !== tenant) return false;
-  if (filter.adapter !== undefined && tags.adapter !== filter.adapter && !tags.adapter.startsWith(`${filter.adapter}@`)) return false;
+  if (filter.adapter !== undefined && tags.adapter !== filter.adapter && !tags.adapter.startsWith(`${filter.adapter}@`))
+    return false;
   if (filter.collection !== undefined && !tags.collections.includes(filter.collection)) return false;
   return true;
 }

@@ -4,8 +4,8 @@
  * `complete()` with the full answer or `abandon()` when the call failed or the client went away.
  */
 import type { TenantConfig } from '../config/schema.ts';
-import type { Citation, Usage } from '../openai/responses.ts';
 import type { Endpoint, GenerationRequest } from '../openai/requests.ts';
+import type { Citation, Usage } from '../openai/responses.ts';
 import type { Plan } from '../routing/plan.ts';
 import type { PurgeFilter, TenantCacheStats } from './store.ts';
 

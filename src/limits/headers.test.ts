@@ -38,7 +38,11 @@ test('headers carry OpenAI’s names, only for the limits that are set', () => {
 });
 
 test('the 429 says which limit, with retry-after in whole seconds', () => {
-  const err = rateLimitError({ requestsPerMinute: 3 }, decision({ allowed: false, refusedBy: 'requests', retryAfterMs: 1200 }), 100);
+  const err = rateLimitError(
+    { requestsPerMinute: 3 },
+    decision({ allowed: false, refusedBy: 'requests', retryAfterMs: 1200 }),
+    100,
+  );
   assert.equal(err.status, 429);
   assert.equal(err.code, 'rate_limit_exceeded');
   assert.equal(err.type, 'rate_limit_error');

@@ -35,7 +35,8 @@ const describe = {
 /** The 429 for a refused decision, with `retry-after` (whole seconds, at least 1) and `retry-after-ms`. */
 export function rateLimitError(limits: TenantLimitValues, d: LimitDecision, requestedTokens: number): GatewayError {
   const kind = d.refusedBy ?? 'requests';
-  const limit = kind === 'requests' ? limits.requestsPerMinute : kind === 'tokens' ? limits.tokensPerMinute : limits.concurrent;
+  const limit =
+    kind === 'requests' ? limits.requestsPerMinute : kind === 'tokens' ? limits.tokensPerMinute : limits.concurrent;
   const used = kind === 'requests' ? d.usedRequests : kind === 'tokens' ? d.usedTokens : d.concurrentInUse;
   const requested = kind === 'tokens' ? requestedTokens : 1;
   const wait = formatReset(d.retryAfterMs);

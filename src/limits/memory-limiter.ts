@@ -1,5 +1,5 @@
 /** @module limits/memory-limiter — the per-process LimiterBackend (also the fallback while Redis is down). */
-import { type LimiterBackend, type LimitDecision, STALE_SLOT_MS, WINDOW_MS } from './limiter.ts';
+import { type LimitDecision, type LimiterBackend, STALE_SLOT_MS, WINDOW_MS } from './limiter.ts';
 
 interface Window {
   start: number;
@@ -36,7 +36,7 @@ export function createMemoryLimiter(now: () => number = Date.now): LimiterBacken
       const rpm = limits.requestsPerMinute ?? 0;
       const tpm = limits.tokensPerMinute ?? 0;
       const conc = limits.concurrent ?? 0;
-      let inUse = slots.get(tenant);
+      const inUse = slots.get(tenant);
       if (inUse) for (const [id, at] of inUse) if (now() - at >= STALE_SLOT_MS) inUse.delete(id);
       const r = current(requests, tenant);
       const t = current(tokens, tenant);
@@ -54,8 +54,10 @@ export function createMemoryLimiter(now: () => number = Date.now): LimiterBacken
         concurrentInUse: inUse?.size ?? 0,
       };
       if (conc > 0 && d.concurrentInUse >= conc) Object.assign(d, { refusedBy: 'concurrent', retryAfterMs: 1000 });
-      else if (rpm > 0 && d.usedRequests + 1 > rpm) Object.assign(d, { refusedBy: 'requests', retryAfterMs: d.resetRequestsMs });
-      else if (tpm > 0 && d.usedTokens + chargeTokens > tpm) Object.assign(d, { refusedBy: 'tokens', retryAfterMs: d.resetTokensMs });
+      else if (rpm > 0 && d.usedRequests + 1 > rpm)
+        Object.assign(d, { refusedBy: 'requests', retryAfterMs: d.resetRequestsMs });
+      else if (tpm > 0 && d.usedTokens + chargeTokens > tpm)
+        Object.assign(d, { refusedBy: 'tokens', retryAfterMs: d.resetTokensMs });
       if (d.refusedBy) return { ...d, allowed: false };
       if (rpm > 0) d.usedRequests = charge(requests, tenant, 1).used;
       if (tpm > 0) {
@@ -65,9 +67,10 @@ export function createMemoryLimiter(now: () => number = Date.now): LimiterBacken
         d.tokenWindow = String(w.start);
       }
       if (conc > 0) {
-        if (!inUse) slots.set(tenant, (inUse = new Map()));
-        inUse.set(requestId, now());
-        d.concurrentInUse = inUse.size;
+        const held = inUse ?? new Map<string, number>();
+        slots.set(tenant, held);
+        held.set(requestId, now());
+        d.concurrentInUse = held.size;
       }
       return d;
     },

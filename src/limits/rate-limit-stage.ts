@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Usage } from '../openai/responses.ts';
 import { rateLimitError, rateLimitHeaders } from './headers.ts';
-import type { LimiterBackend, TenantLimitValues } from './limiter.ts';
+import type { LimitDecision, LimiterBackend, TenantLimitValues } from './limiter.ts';
 import type { Admission, AdmitInput, RateLimitStage } from './types.ts';
 
 export interface RateLimitStageOptions {
@@ -32,7 +32,7 @@ export function createRateLimiter(options: RateLimitStageOptions): RateLimitStag
       const estimate = Math.max(0, Math.round(input.estimatedTokens));
       let backend = options.local;
       let degraded = false;
-      let decision;
+      let decision: LimitDecision | undefined;
       if (options.shared) {
         if (options.shared.available()) {
           try {

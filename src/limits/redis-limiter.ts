@@ -81,8 +81,26 @@ export function createRedisLimiter(redis: RedisConnection): LimiterBackend {
   };
   return {
     async admit(tenant, limits, estimate, requestId) {
-      const args = [limits.requestsPerMinute ?? 0, limits.tokensPerMinute ?? 0, limits.concurrent ?? 0, Math.max(0, Math.round(estimate)), WINDOW_MS, requestId, STALE_SLOT_MS];
-      const r = (await redis.run((c) => runScript(c, admitScript, keys(tenant), args))) as [string, number, number, number, number, number, number, string, number];
+      const args = [
+        limits.requestsPerMinute ?? 0,
+        limits.tokensPerMinute ?? 0,
+        limits.concurrent ?? 0,
+        Math.max(0, Math.round(estimate)),
+        WINDOW_MS,
+        requestId,
+        STALE_SLOT_MS,
+      ];
+      const r = (await redis.run((c) => runScript(c, admitScript, keys(tenant), args))) as [
+        string,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        string,
+        number,
+      ];
       return {
         allowed: r[0] === '',
         refusedBy: r[0] === '' ? null : (r[0] as LimitKind),
@@ -98,8 +116,11 @@ export function createRedisLimiter(redis: RedisConnection): LimiterBackend {
     },
     async settle(tenant, limits, input) {
       const [, tokens, concurrent] = keys(tenant);
-      const delta = limits.tokensPerMinute && input.actualTokens !== null ? String(input.actualTokens - input.charged) : '';
-      await redis.run((c) => runScript(c, settleScript, [tokens, concurrent], [input.requestId, input.tokenWindow, delta, WINDOW_MS]));
+      const delta =
+        limits.tokensPerMinute && input.actualTokens !== null ? String(input.actualTokens - input.charged) : '';
+      await redis.run((c) =>
+        runScript(c, settleScript, [tokens, concurrent], [input.requestId, input.tokenWindow, delta, WINDOW_MS]),
+      );
     },
   };
 }

@@ -72,7 +72,8 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
       return !closed && client.status === 'ready';
     },
     async run(fn) {
-      if (closed || client.status !== 'ready') throw new RedisUnavailableError(`redis: not connected (${client.status})`);
+      if (closed || client.status !== 'ready')
+        throw new RedisUnavailableError(`redis: not connected (${client.status})`);
       try {
         return await withDeadline(fn(client));
       } catch (err) {
@@ -106,7 +107,15 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
 }
 
 /** The connection for a config's `redis` section, or undefined without `redis.url`. */
-export function redisFromConfig(redis: { url?: string; command_timeout_ms: number; key_prefix: string }, name?: string): RedisConnection | undefined {
+export function redisFromConfig(
+  redis: { url?: string; command_timeout_ms: number; key_prefix: string },
+  name?: string,
+): RedisConnection | undefined {
   if (!redis.url) return undefined;
-  return createRedisConnection({ url: redis.url, commandTimeoutMs: redis.command_timeout_ms, keyPrefix: redis.key_prefix, name });
+  return createRedisConnection({
+    url: redis.url,
+    commandTimeoutMs: redis.command_timeout_ms,
+    keyPrefix: redis.key_prefix,
+    name,
+  });
 }

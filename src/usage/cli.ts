@@ -25,7 +25,9 @@ export async function main(argv: string[], out: { write(text: string): unknown }
   const since = parseSince(values.since);
   const config = loadConfigFile(values.config ?? process.env.LORAG_CONFIG ?? './lorag.yaml');
   if (!config.redis.url) {
-    throw new Error('the usage ledger is shared through Redis and redis.url is not set; use GET /admin/usage on the gateway');
+    throw new Error(
+      'the usage ledger is shared through Redis and redis.url is not set; use GET /admin/usage on the gateway',
+    );
   }
   // A CLI can afford to wait longer than a request would.
   const redis = createRedisConnection({

@@ -46,13 +46,28 @@ export function countsOf(record: UsageRecord): UsageCounts {
   const u = record.usage;
   const prompt = u?.prompt_tokens ?? 0;
   const completion = u?.completion_tokens ?? 0;
-  return { requests: 1, prompt_tokens: prompt, completion_tokens: completion, total_tokens: u?.total_tokens ?? prompt + completion };
+  return {
+    requests: 1,
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: u?.total_tokens ?? prompt + completion,
+  };
 }
 
 export function rowMatches(row: { tenant: string; adapter: string; key: string }, f: UsageFilter): boolean {
-  return (f.tenant === undefined || row.tenant === f.tenant) && (f.adapter === undefined || row.adapter === f.adapter) && (f.key === undefined || row.key === f.key);
+  return (
+    (f.tenant === undefined || row.tenant === f.tenant) &&
+    (f.adapter === undefined || row.adapter === f.adapter) &&
+    (f.key === undefined || row.key === f.key)
+  );
 }
 
 export function sortRows(rows: UsageRow[]): UsageRow[] {
-  return rows.sort((a, b) => a.hour.localeCompare(b.hour) || a.tenant.localeCompare(b.tenant) || a.adapter.localeCompare(b.adapter) || a.key.localeCompare(b.key));
+  return rows.sort(
+    (a, b) =>
+      a.hour.localeCompare(b.hour) ||
+      a.tenant.localeCompare(b.tenant) ||
+      a.adapter.localeCompare(b.adapter) ||
+      a.key.localeCompare(b.key),
+  );
 }

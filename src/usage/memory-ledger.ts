@@ -1,6 +1,15 @@
 /** @module usage/memory-ledger — the usage ledger in this process (no Redis, or Redis down until it returns). */
 import type { UsageRecord } from '../limits/types.ts';
-import { countsOf, hourStart, RETENTION_MS, rowMatches, sortRows, type UsageCounts, type UsageLedgerStore, type UsageRow } from './ledger.ts';
+import {
+  countsOf,
+  hourStart,
+  RETENTION_MS,
+  rowMatches,
+  sortRows,
+  type UsageCounts,
+  type UsageLedgerStore,
+  type UsageRow,
+} from './ledger.ts';
 
 export interface MemoryLedger extends UsageLedgerStore {
   /** Takes every bucket out (for a flush to Redis). */
@@ -17,7 +26,8 @@ export function createMemoryLedger(now: () => number = Date.now): MemoryLedger {
   function add(hour: number, id: string, c: UsageCounts): void {
     let bucket = buckets.get(hour);
     if (!bucket) {
-      buckets.set(hour, (bucket = new Map()));
+      bucket = new Map();
+      buckets.set(hour, bucket);
       for (const h of buckets.keys()) if (h < now() - RETENTION_MS) buckets.delete(h);
     }
     const acc = bucket.get(id) ?? { requests: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
@@ -62,4 +72,3 @@ export function createMemoryLedger(now: () => number = Date.now): MemoryLedger {
     },
   };
 }
-

@@ -6,7 +6,17 @@
  */
 import type { UsageRecord } from '../limits/types.ts';
 import type { RedisConnection } from '../redis/connection.ts';
-import { countsOf, HOUR_MS, hourStart, RETENTION_MS, rowMatches, sortRows, type UsageCounts, type UsageLedgerStore, type UsageRow } from './ledger.ts';
+import {
+  countsOf,
+  HOUR_MS,
+  hourStart,
+  RETENTION_MS,
+  rowMatches,
+  sortRows,
+  type UsageCounts,
+  type UsageLedgerStore,
+  type UsageRow,
+} from './ledger.ts';
 import { createMemoryLedger } from './memory-ledger.ts';
 
 const METRICS = { r: 'requests', p: 'prompt_tokens', c: 'completion_tokens', t: 'total_tokens' } as const;
@@ -16,7 +26,10 @@ function bucketKey(prefix: string, hour: number): string {
   return `${prefix}usage:${new Date(hour).toISOString().slice(0, 13).replace(/[-T]/g, '')}`;
 }
 
-export function createRedisLedger(redis: RedisConnection, now: () => number = Date.now): UsageLedgerStore & { flush(): Promise<void> } {
+export function createRedisLedger(
+  redis: RedisConnection,
+  now: () => number = Date.now,
+): UsageLedgerStore & { flush(): Promise<void> } {
   const pending = createMemoryLedger(now);
   let flushing: Promise<void> | null = null;
 
@@ -77,7 +90,16 @@ export function createRedisLedger(redis: RedisConnection, now: () => number = Da
           if (!rowMatches({ tenant, adapter, key }, f)) continue;
           const hour = new Date(h).toISOString();
           const id = JSON.stringify([hour, tenant, adapter, key]);
-          const row = rows.get(id) ?? { hour, tenant, adapter, key, requests: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+          const row = rows.get(id) ?? {
+            hour,
+            tenant,
+            adapter,
+            key,
+            requests: 0,
+            prompt_tokens: 0,
+            completion_tokens: 0,
+            total_tokens: 0,
+          };
           row[METRICS[metric]] += Number(value);
           rows.set(id, row);
         }

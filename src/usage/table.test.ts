@@ -3,7 +3,15 @@ import { test } from 'node:test';
 import type { UsageRow } from './ledger.ts';
 import { formatUsageTable, parseSince, totalsByKey } from './table.ts';
 
-const row = (hour: string, tenant: string, adapter: string, key: string, requests: number, p: number, c: number): UsageRow => ({
+const row = (
+  hour: string,
+  tenant: string,
+  adapter: string,
+  key: string,
+  requests: number,
+  p: number,
+  c: number,
+): UsageRow => ({
   hour,
   tenant,
   adapter,

@@ -20,9 +20,18 @@ export function totalsByKey(rows: UsageRow[]): UsageRow[] {
 
 export function formatUsageTable(rows: UsageRow[], options: { hourly: boolean }): string {
   const shown = options.hourly ? rows : totalsByKey(rows);
-  const header = [...(options.hourly ? ['HOUR (UTC)'] : []), 'TENANT', 'ADAPTER', 'KEY', 'REQUESTS', 'PROMPT', 'COMPLETION', 'TOTAL'];
+  const header = [
+    ...(options.hourly ? ['HOUR (UTC)'] : []),
+    'TENANT',
+    'ADAPTER',
+    'KEY',
+    'REQUESTS',
+    'PROMPT',
+    'COMPLETION',
+    'TOTAL',
+  ];
   const body = shown.map((r) => [
-    ...(options.hourly ? [r.hour.slice(0, 13).replace('T', ' ') + ':00'] : []),
+    ...(options.hourly ? [`${r.hour.slice(0, 13).replace('T', ' ')}:00`] : []),
     r.tenant,
     r.adapter,
     r.key,
@@ -31,12 +40,26 @@ export function formatUsageTable(rows: UsageRow[], options: { hourly: boolean })
     String(r.completion_tokens),
     String(r.total_tokens),
   ]);
-  const sum = (k: 'requests' | 'prompt_tokens' | 'completion_tokens' | 'total_tokens') => String(shown.reduce((a, r) => a + r[k], 0));
-  const totals = [...(options.hourly ? [''] : []), 'total', '', '', sum('requests'), sum('prompt_tokens'), sum('completion_tokens'), sum('total_tokens')];
+  const sum = (k: 'requests' | 'prompt_tokens' | 'completion_tokens' | 'total_tokens') =>
+    String(shown.reduce((a, r) => a + r[k], 0));
+  const totals = [
+    ...(options.hourly ? [''] : []),
+    'total',
+    '',
+    '',
+    sum('requests'),
+    sum('prompt_tokens'),
+    sum('completion_tokens'),
+    sum('total_tokens'),
+  ];
   const all = [header, ...body, totals];
   const numeric = (i: number) => i >= header.length - 4;
   const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
-  const line = (row: string[]) => row.map((cell, i) => (numeric(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => (numeric(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   if (body.length === 0) return 'no usage recorded in this period\n';
   return `${[line(header), rule, ...body.map(line), rule, line(totals)].join('\n')}\n`;

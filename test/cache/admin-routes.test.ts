@@ -21,12 +21,20 @@ function mount(sub: Hono<AppEnv>): Hono<AppEnv> {
 const json = { 'content-type': 'application/json' };
 
 test('POST /admin/cache/purge purges by adapter; GET /admin/cache/stats reports per tenant', async () => {
-  const cache = createResponseCache({ store: createMemoryStore({ maxEntries: 100, maxBytes: 1 << 20 }), ttlS: 60, maxEntryBytes: 1 << 20, coalesceWaitMs: 1000, lockTtlMs: 1000 });
+  const cache = createResponseCache({
+    store: createMemoryStore({ maxEntries: 100, maxBytes: 1 << 20 }),
+    ttlS: 60,
+    maxEntryBytes: 1 << 20,
+    coalesceWaitMs: 1000,
+    lockTtlMs: 1000,
+  });
   const app = mount(adminCacheRoutes({ cache }));
   await (await cache.begin(beginInput())).complete(answer('legal'));
   const base = plan({ adapter: null, adapterLabel: 'base', strategy: 'base', upstreamModel: 'qwen' });
   await (await cache.begin(beginInput({ plan: base }))).complete(answer('base'));
-  await (await cache.begin(beginInput({ tenantId: 'globex', plan: plan({ tenantId: 'globex' }) }))).complete(answer('globex'));
+  await (await cache.begin(beginInput({ tenantId: 'globex', plan: plan({ tenantId: 'globex' }) }))).complete(
+    answer('globex'),
+  );
 
   let res = await app.request('/admin/cache/stats');
   assert.equal(res.status, 200);
@@ -35,7 +43,11 @@ test('POST /admin/cache/purge purges by adapter; GET /admin/cache/stats reports 
   assert.equal(stats.tenants.acme.misses, 2);
   assert.ok(stats.tenants.globex.bytes > 0);
 
-  res = await app.request('/admin/cache/purge', { method: 'POST', headers: json, body: JSON.stringify({ tenant: 'acme', adapter: 'legal' }) });
+  res = await app.request('/admin/cache/purge', {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ tenant: 'acme', adapter: 'legal' }),
+  });
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), { purged: 1, filter: { tenant: 'acme', adapter: 'legal' } });
   assert.equal((await cache.begin(beginInput())).status, 'miss');
@@ -47,7 +59,14 @@ test('POST /admin/cache/purge purges by adapter; GET /admin/cache/stats reports 
 });
 
 test('the admin cache routes answer 503 when the shared cache is down', async () => {
-  const cache = { begin: async () => { throw new Error('unused'); }, stats: async () => { throw new Error('redis down'); } };
+  const cache = {
+    begin: async () => {
+      throw new Error('unused');
+    },
+    stats: async () => {
+      throw new Error('redis down');
+    },
+  };
   const res = await mount(adminCacheRoutes({ cache })).request('/admin/cache/stats');
   assert.equal(res.status, 503);
 });
@@ -55,7 +74,12 @@ test('the admin cache routes answer 503 when the shared cache is down', async ()
 test('GET /admin/usage filters by tenant and time range', async () => {
   const now = Date.now();
   const ledger = createMemoryLedger(() => now);
-  ledger.record({ tenantId: 'acme', adapter: 'legal@3', keyName: 'ci', usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 } });
+  ledger.record({
+    tenantId: 'acme',
+    adapter: 'legal@3',
+    keyName: 'ci',
+    usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },
+  });
   ledger.record({ tenantId: 'globex', adapter: 'base', keyName: 'web', usage: null });
   const app = mount(adminUsageRoutes({ ledger }));
   let res = await app.request('/admin/usage?tenant=acme');
@@ -65,7 +89,9 @@ test('GET /admin/usage filters by tenant and time range', async () => {
     body.data.map((r) => [r.tenant, r.requests, r.total_tokens]),
     [['acme', 1, 12]],
   );
-  res = await app.request(`/admin/usage?from=${Math.floor((now + 7_200_000) / 1000)}&to=${Math.floor((now + 9_000_000) / 1000)}`);
+  res = await app.request(
+    `/admin/usage?from=${Math.floor((now + 7_200_000) / 1000)}&to=${Math.floor((now + 9_000_000) / 1000)}`,
+  );
   assert.deepEqual(((await res.json()) as { data: unknown[] }).data, []);
   res = await app.request('/admin/usage?from=yesterday');
   assert.equal(res.status, 400);

@@ -1,7 +1,8 @@
 /** Shared request fixtures for the cache and limits tests. */
+
+import type { CacheBeginInput, CachedCompletion } from '../../src/cache/types.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { type Config, type TenantConfig, tenantSchema } from '../../src/config/schema.ts';
-import type { CacheBeginInput, CachedCompletion } from '../../src/cache/types.ts';
 import type { GenerationRequest } from '../../src/openai/requests.ts';
 import type { Plan } from '../../src/routing/plan.ts';
 
@@ -31,7 +32,9 @@ export function plan(over: Partial<Plan> = {}): Plan {
   };
 }
 
-export function beginInput(over: Partial<CacheBeginInput> & { content?: string; temperature?: number } = {}): CacheBeginInput {
+export function beginInput(
+  over: Partial<CacheBeginInput> & { content?: string; temperature?: number } = {},
+): CacheBeginInput {
   const { content = 'What is a tort?', temperature = 0, ...rest } = over;
   return {
     tenantId: 'acme',

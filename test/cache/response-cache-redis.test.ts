@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { cacheKey } from '../../src/cache/key.ts';
 import { createRedisStore } from '../../src/cache/redis-store.ts';
 import { createResponseCache } from '../../src/cache/response-cache.ts';
-import { cacheKey } from '../../src/cache/key.ts';
 import { createRedisConnection, type RedisConnection } from '../../src/redis/connection.ts';
 import { answer, beginInput } from './fixtures.ts';
 import { startTestRedis, type TestRedis } from './redis-server.ts';

@@ -37,7 +37,10 @@ test('not cacheable, disabled or no-cache+no-store → bypass, nothing stored', 
     await s.complete(answer('x'));
   }
   assert.equal((await c.begin(beginInput())).status, 'miss');
-  assert.equal((await c.begin(beginInput({ temperature: 0.7, tenant: tenant({ cache: { force: true } }) }))).status, 'miss');
+  assert.equal(
+    (await c.begin(beginInput({ temperature: 0.7, tenant: tenant({ cache: { force: true } }) }))).status,
+    'miss',
+  );
 });
 
 test('no-cache skips the lookup but stores; no-store serves hits but never writes', async () => {
@@ -100,7 +103,17 @@ test('followers get the leader’s answer (coalesced); when it abandons, exactly
   assert.equal(second.status, 'miss');
   await second.complete(answer('shared'));
   const rest = await Promise.all(all.slice(1));
-  assert.deepEqual(rest.map((s) => s.status).sort(), ['coalesced', 'coalesced', 'coalesced', 'coalesced', 'coalesced', 'coalesced', 'coalesced', 'coalesced', 'miss']);
+  assert.deepEqual(rest.map((s) => s.status).sort(), [
+    'coalesced',
+    'coalesced',
+    'coalesced',
+    'coalesced',
+    'coalesced',
+    'coalesced',
+    'coalesced',
+    'coalesced',
+    'miss',
+  ]);
   for (const s of rest) if (s.status === 'coalesced') assert.deepEqual(s.entry, answer('shared'));
 });
 
@@ -133,5 +146,8 @@ test('createCacheStage builds from config: off bypasses, memory caches, redis ne
   const mem = createCacheStage(testConfig());
   await (await mem.begin(beginInput())).complete(answer('x'));
   assert.equal((await mem.begin(beginInput())).status, 'hit');
-  assert.throws(() => createCacheStage(testConfig({ cache: { kind: 'redis' }, redis: { url: 'redis://127.0.0.1:1' } })), /Redis connection/);
+  assert.throws(
+    () => createCacheStage(testConfig({ cache: { kind: 'redis' }, redis: { url: 'redis://127.0.0.1:1' } })),
+    /Redis connection/,
+  );
 });

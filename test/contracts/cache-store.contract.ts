@@ -3,8 +3,8 @@
  * fresh, empty store.
  */
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CacheStore } from '../../src/cache/store.ts';
 
 const tags = (adapter = 'base', collections: string[] = []) => ({ adapter, collections });

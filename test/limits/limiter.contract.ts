@@ -12,7 +12,9 @@ export function limiterContract(name: string, make: () => Promise<{ a: LimiterBa
   test(`${name}: requests per minute hold exactly under concurrency from two instances`, async () => {
     const { a, b } = await make();
     const limits = { requestsPerMinute: 200 };
-    const decisions = await Promise.all(Array.from({ length: 400 }, (_, i) => (i % 2 ? a : b).admit('acme', limits, 0, randomUUID())));
+    const decisions = await Promise.all(
+      Array.from({ length: 400 }, (_, i) => (i % 2 ? a : b).admit('acme', limits, 0, randomUUID())),
+    );
     const allowed = decisions.filter((d) => d.allowed).length;
     assert.ok(Math.abs(allowed - 200) <= 10, `allowed ${allowed} of limit 200 (±5%)`);
     const refused = decisions.find((d) => !d.allowed)!;
@@ -41,7 +43,12 @@ export function limiterContract(name: string, make: () => Promise<{ a: LimiterBa
           }
           consumed += actual;
           await sleep(1);
-          await backend.settle('acme', limits, { requestId: id, tokenWindow: d.tokenWindow, charged: d.charged, actualTokens: actual });
+          await backend.settle('acme', limits, {
+            requestId: id,
+            tokenWindow: d.tokenWindow,
+            charged: d.charged,
+            actualTokens: actual,
+          });
         }
       }
       await Promise.all(Array.from({ length: 20 }, (_, i) => worker(i % 2 ? a : b)));

@@ -18,5 +18,9 @@ test('memory: windows reset after 60 s; a refund never credits a later window', 
   const fresh = await l.admit('acme', limits, 50, 'c');
   assert.equal(fresh.allowed, true);
   await l.settle('acme', limits, { requestId: 'a', tokenWindow: d.tokenWindow, charged: 100, actualTokens: 0 });
-  assert.equal((await l.admit('acme', { tokensPerMinute: 100 }, 60, 'd')).allowed, false, 'the old refund did not apply');
+  assert.equal(
+    (await l.admit('acme', { tokensPerMinute: 100 }, 60, 'd')).allowed,
+    false,
+    'the old refund did not apply',
+  );
 });

@@ -50,14 +50,45 @@ function ledgerContract(name: string, make: (now: () => number) => Promise<Usage
     await sleep(30); // record() is fire and forget
     const rows = await l.query(range);
     assert.deepEqual(rows, [
-      { hour: iso(H0), tenant: 'acme', adapter: 'base', key: 'ci', requests: 1, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
-      { hour: iso(H0), tenant: 'acme', adapter: 'legal@3', key: 'ci', requests: 2, prompt_tokens: 30, completion_tokens: 10, total_tokens: 40 },
-      { hour: iso(H0 + HOUR), tenant: 'globex', adapter: 'base', key: 'web', requests: 1, prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 },
+      {
+        hour: iso(H0),
+        tenant: 'acme',
+        adapter: 'base',
+        key: 'ci',
+        requests: 1,
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        total_tokens: 0,
+      },
+      {
+        hour: iso(H0),
+        tenant: 'acme',
+        adapter: 'legal@3',
+        key: 'ci',
+        requests: 2,
+        prompt_tokens: 30,
+        completion_tokens: 10,
+        total_tokens: 40,
+      },
+      {
+        hour: iso(H0 + HOUR),
+        tenant: 'globex',
+        adapter: 'base',
+        key: 'web',
+        requests: 1,
+        prompt_tokens: 7,
+        completion_tokens: 3,
+        total_tokens: 10,
+      },
     ]);
     assert.equal((await l.query({ ...range, tenant: 'globex' })).length, 1);
     assert.equal((await l.query({ ...range, adapter: 'legal@3' })).length, 1);
     assert.equal((await l.query({ ...range, key: 'web' }))[0].tenant, 'globex');
-    assert.equal((await l.query({ from: new Date(T0 + HOUR), to: new Date(T0 + 2 * HOUR) })).length, 1, 'hours outside [from, to] are left out');
+    assert.equal(
+      (await l.query({ from: new Date(T0 + HOUR), to: new Date(T0 + 2 * HOUR) })).length,
+      1,
+      'hours outside [from, to] are left out',
+    );
   });
 }
 

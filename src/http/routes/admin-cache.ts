@@ -21,7 +21,10 @@ const purgeSchema = z
 
 function unavailable(err: unknown): never {
   if (err instanceof GatewayError) throw err;
-  throw new GatewayError('internal_error', 'The response cache backend is unavailable; try again.', { status: 503, cause: err });
+  throw new GatewayError('internal_error', 'The response cache backend is unavailable; try again.', {
+    status: 503,
+    cause: err,
+  });
 }
 
 export function adminCacheRoutes(deps: { cache: ResponseCacheStage }): Hono<AppEnv> {

@@ -13,7 +13,12 @@ const DAY_MS = 86_400_000;
 function parseTime(value: string | undefined, fallback: number, param: string): Date {
   if (value === undefined || value === '') return new Date(fallback);
   const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new GatewayError('invalid_value', `Invalid value for '${param}': expected an ISO 8601 time or Unix seconds.`, { param });
+  if (!Number.isFinite(ms))
+    throw new GatewayError(
+      'invalid_value',
+      `Invalid value for '${param}': expected an ISO 8601 time or Unix seconds.`,
+      { param },
+    );
   return new Date(ms);
 }
 
@@ -28,7 +33,10 @@ export function adminUsageRoutes(deps: { ledger: UsageLedger }): Hono<AppEnv> {
     const data = await deps.ledger
       .query({ tenant: q.tenant || undefined, adapter: q.adapter || undefined, key: q.key || undefined, from, to })
       .catch((err: unknown) => {
-        throw new GatewayError('internal_error', 'The usage ledger is unavailable; try again.', { status: 503, cause: err });
+        throw new GatewayError('internal_error', 'The usage ledger is unavailable; try again.', {
+          status: 503,
+          cause: err,
+        });
       });
     return c.json({ object: 'list', from: from.toISOString(), to: to.toISOString(), data });
   });
