@@ -91,7 +91,8 @@ export class ReplicaPool {
     for (;;) {
       const replica = chooseReplica(this.of(plan.baseModel), adapter.id, exclude);
       if (!replica) {
-        failure ??= this.#noReplicaFor(plan, exclude);
+        // Nothing left to try: say why in terms of the whole pool (a per-replica "runtime off" is not the story).
+        if (!failure || (failure instanceof AdapterLoadError && failure.reason === 'runtime_off')) failure = this.#noReplicaFor(plan, exclude);
         break;
       }
       // Reserved before the load, synchronously after the choice: concurrent requests see this replica busy.
