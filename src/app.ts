@@ -13,6 +13,8 @@ import { embeddingRoutes } from './http/routes/embeddings.ts';
 import { generationRoutes } from './http/routes/generation.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { modelRoutes } from './http/routes/models.ts';
+import { startRequestSpan } from './telemetry/request-span.ts';
+import { stageSpan } from './telemetry/spans.ts';
 
 export interface ExtraRoutes {
   /** Sub-apps mounted under /v1 behind tenant auth (e.g. knowledge chunks). */
@@ -33,8 +35,16 @@ export function createApp(deps: Deps, extra: ExtraRoutes = {}): Hono<AppEnv> {
 
   app.route('/', healthRoutes(deps));
 
+  app.use('/v1/*', async function traced(c, next) {
+    const span = startRequestSpan({ method: c.req.method, route: c.req.path, requestId: c.get('requestId'), headers: c.req.header() });
+    c.set('requestSpan', span);
+    c.set('spanDeferred', false);
+    await span.run(() => next());
+    if (!c.get('spanDeferred')) span.finish(c.res.status);
+  });
   app.use('/v1/*', async function tenantAuth(c, next) {
-    c.set('principal', authenticateTenant(deps.current().keys, c.req.header('authorization')));
+    const principal = await stageSpan('auth', undefined, () => authenticateTenant(deps.current().keys, c.req.header('authorization')));
+    c.set('principal', principal);
     await next();
   });
   app.use('/admin/*', async function adminAuth(c, next) {

@@ -13,7 +13,7 @@ import { noLedger, noLimits } from './limits/types.ts';
 import { noRetrieval } from './rag/types.ts';
 import { adminAdapterRoutes } from './http/routes/admin-adapters.ts';
 import { redisFromConfig } from './redis/connection.ts';
-import { ReplicaPool } from './upstream/replica-pool.ts';
+import { type PoolEvents, ReplicaPool } from './upstream/replica-pool.ts';
 import type { ExtraRoutes } from './app.ts';
 
 export function buildState(config: Config): ConfigState {
@@ -28,12 +28,12 @@ export interface Built {
   close(): Promise<void>;
 }
 
-export async function buildDeps(config: Config, options: { observer?: Observer } = {}): Promise<Built> {
+export async function buildDeps(config: Config, options: { observer?: Observer; poolEvents?: PoolEvents } = {}): Promise<Built> {
   let state = buildState(config);
   const observer = options.observer ?? silentObserver;
   // With Redis, adapter loads are single-flight across gateway processes (a short lock per replica+adapter).
   const lockRedis = redisFromConfig(config.redis, 'lorag-adapter-lock');
-  const pool = new ReplicaPool(config.upstreams, { lock: lockRedis && createRedisLock(lockRedis) });
+  const pool = new ReplicaPool(config.upstreams, { lock: lockRedis && createRedisLock(lockRedis), events: options.poolEvents });
   const deps: Deps = {
     current: () => state,
     pool,

@@ -9,6 +9,7 @@ import { createApp } from './app.ts';
 import { ConfigError, configPathFrom, loadConfigFile } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { buildDeps } from './deps.ts';
+import { startTelemetry } from './telemetry/telemetry.ts';
 
 export interface RunningGateway {
   url: string;
@@ -19,7 +20,12 @@ export interface RunningGateway {
 
 export async function startGateway(config: Config, options: { configPath?: string; log?: (line: string) => void } = {}): Promise<RunningGateway> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const built = await buildDeps(config);
+  // Telemetry first, so that everything after it is traced.
+  const telemetry = await startTelemetry(config.telemetry, {
+    tenants: Object.keys(config.tenants),
+    replicas: config.upstreams.base_models.flatMap((b) => b.replicas.map((r, i) => r.id ?? `${b.name}-${i}`)),
+  });
+  const built = await buildDeps(config, { observer: telemetry.observer, poolEvents: telemetry.poolEvents });
   const app = createApp(built.deps, built.extra);
   built.deps.pool.start();
   await built.deps.pool.pollOnce();
@@ -54,6 +60,7 @@ export async function startGateway(config: Config, options: { configPath?: strin
         }, config.server.shutdown_grace_ms).unref();
       });
       await built.close();
+      await telemetry.shutdown();
     },
   };
 }

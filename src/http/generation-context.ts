@@ -7,6 +7,8 @@ import type { CacheStatus } from '../cache/types.ts';
 import type { Endpoint, GenerationRequest } from '../openai/requests.ts';
 import type { Citation, Usage } from '../openai/responses.ts';
 import type { Plan } from '../routing/plan.ts';
+import type { RequestSpan } from '../telemetry/request-span.ts';
+import type { UpstreamSpan } from '../telemetry/upstream-span.ts';
 
 export interface GenerationContext {
   requestId: string;
@@ -22,6 +24,8 @@ export interface GenerationContext {
   usage: Usage | null;
   ttftMs: number | null;
   rateLimitHeaders: Record<string, string>;
+  span?: RequestSpan;
+  upstreamSpan?: UpstreamSpan;
 }
 
 const degradedOrder = ['cache', 'limits', 'retrieval', 'adapter'] as const;

@@ -50,6 +50,8 @@ export function testConfig(simUrls: string[], extra: StackOptions = {}): Record<
       circuit_breaker: { failures: 1, cooldown_ms: 500 },
     },
     cache: { kind: 'off' },
+    // Request log lines are info; tests that read them use their own logger.
+    telemetry: { log_level: 'warn' },
     tenants: merge({ legal: tenant(keys.legal, ['legal']), hr: tenant(keys.hr, ['hr']) }, extra.tenants ?? {}),
   };
   return merge(base, extra.config ?? {});

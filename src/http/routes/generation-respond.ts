@@ -9,6 +9,7 @@ import type { CacheSession, CachedCompletion } from '../../cache/types.ts';
 import type { Admission } from '../../limits/types.ts';
 import type { Usage } from '../../openai/responses.ts';
 import { annotate } from '../../rag/annotate.ts';
+import { setLoragAttributes } from '../../telemetry/spans.ts';
 import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../env.ts';
 import { clientWantsUsage, type GenerationContext, responseHeaders } from '../generation-context.ts';
@@ -74,6 +75,7 @@ export function respondStream(
   parts: FinishParts,
 ): Response {
   const { sink, response } = openStream(c, responseHeaders(ctx));
+  c.set('spanDeferred', true);
   sink.onAbort(() => abort.abort());
   void relaySse(answer.res.body, sink, {
     chat: ctx.endpoint === 'chat',
@@ -82,6 +84,7 @@ export function respondStream(
     record: parts.record,
     onFirstByte: () => {
       ctx.ttftMs = performance.now() - ctx.startedAt;
+      ctx.upstreamSpan?.firstToken();
     },
   }).then((result) => {
     sink.end();
@@ -122,6 +125,7 @@ function contentOf(json: Json, ctx: GenerationContext): string {
 export function finishRequest(deps: Deps, ctx: GenerationContext, status: number, answerText?: string): void {
   const { principal, plan } = ctx;
   const adapter = ctx.degraded.has('adapter') ? 'base' : (plan?.adapterLabel ?? null);
+  endSpans(ctx, status, adapter);
   if (status === 200 && ctx.cache !== 'hit' && ctx.cache !== 'coalesced') {
     deps.ledger.record({ tenantId: principal.tenantId, adapter: adapter ?? 'base', keyName: principal.keyName, usage: ctx.usage });
   }
@@ -141,4 +145,27 @@ export function finishRequest(deps: Deps, ctx: GenerationContext, status: number
     citations: ctx.citations.length,
     content: principal.tenant.log_content ? { request: 'messages' in ctx.body ? ctx.body.messages : ctx.body.prompt, response: answerText ?? '' } : undefined,
   });
+}
+
+function endSpans(ctx: GenerationContext, status: number, adapter: string | null): void {
+  if (ctx.upstreamSpan) {
+    ctx.upstreamSpan.response({
+      model: ctx.plan?.upstreamModel,
+      inputTokens: ctx.usage?.prompt_tokens,
+      outputTokens: ctx.usage?.completion_tokens,
+    });
+    ctx.upstreamSpan.end(status >= 500 ? new Error(`status ${status}`) : undefined);
+  }
+  if (ctx.span) {
+    setLoragAttributes(ctx.span.span, {
+      tenant: ctx.principal.tenantId,
+      adapter: adapter ?? undefined,
+      strategy: ctx.plan?.strategy,
+      cache: ctx.cache,
+      replica: ctx.replica,
+      citations: ctx.citations.length,
+      degraded: [...ctx.degraded],
+    });
+    ctx.span.finish(status);
+  }
 }

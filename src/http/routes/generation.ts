@@ -14,6 +14,9 @@ import {
 } from '../../openai/requests.ts';
 import { autoScores } from '../../routing/auto-scores.ts';
 import { plan as makePlan } from '../../routing/plan.ts';
+import { injectTraceHeaders } from '../../telemetry/propagation.ts';
+import { stageSpan } from '../../telemetry/spans.ts';
+import { startUpstreamSpan } from '../../telemetry/upstream-span.ts';
 import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../env.ts';
 import { clientWantsUsage, estimateTokens, type GenerationContext } from '../generation-context.ts';
@@ -47,13 +50,14 @@ async function handleGeneration(c: Context<AppEnv>, deps: Deps, endpoint: Endpoi
     usage: null,
     ttftMs: null,
     rateLimitHeaders: {},
+    span: c.get('requestSpan'),
   };
   const { tenantId, tenant } = principal;
   deps.observer.requestStarted(tenantId);
 
   let admission: Awaited<ReturnType<Deps['limits']['admit']>>;
   try {
-    admission = await deps.limits.admit({ tenantId, tenant, estimatedTokens: estimateTokens(body) });
+    admission = await stageSpan('limits', undefined, () => deps.limits.admit({ tenantId, tenant, estimatedTokens: estimateTokens(body) }));
   } catch (err) {
     if ((err as GatewayError).code === 'rate_limit_exceeded') deps.observer.rateLimited(tenantId);
     finishRequest(deps, ctx, (err as GatewayError).status ?? 500);
@@ -75,7 +79,7 @@ async function handleGeneration(c: Context<AppEnv>, deps: Deps, endpoint: Endpoi
             abort.signal,
           )
         : undefined;
-    const plan = makePlan({
+    const plan = await stageSpan('plan', undefined, () => makePlan({
       tenantId,
       tenant,
       config: state.config,
@@ -85,11 +89,13 @@ async function handleGeneration(c: Context<AppEnv>, deps: Deps, endpoint: Endpoi
       strategyHeader: c.req.header('x-lorag-strategy'),
       stickyKey: body.user ?? principal.keyName,
       autoScores: scores,
-    });
+    }));
     ctx.plan = plan;
 
     const revisions = plan.retrieval ? await deps.retrieval.revisions(tenantId, plan.collections) : {};
-    session = await deps.cache.begin({ tenantId, tenant, plan, endpoint, body, revisions, cacheControl: c.req.header('cache-control') });
+    session = await stageSpan('cache', undefined, () =>
+      deps.cache.begin({ tenantId, tenant, plan, endpoint, body, revisions, cacheControl: c.req.header('cache-control') }),
+    );
     ctx.cache = session.status;
     if (session.degraded) ctx.degraded.add('cache');
     deps.observer.cacheResult(tenantId, session.status);
@@ -101,7 +107,7 @@ async function handleGeneration(c: Context<AppEnv>, deps: Deps, endpoint: Endpoi
     let upstreamBody = body;
     if (plan.retrieval) {
       const t0 = performance.now();
-      const retrieved = await deps.retrieval.retrieve({
+      const retrieved = await stageSpan('retrieve', undefined, () => deps.retrieval.retrieve({
         tenantId,
         tenant,
         plan,
@@ -109,7 +115,7 @@ async function handleGeneration(c: Context<AppEnv>, deps: Deps, endpoint: Endpoi
         body,
         maxModelLen: deps.pool.maxModelLen(plan.baseModel),
         signal: abort.signal,
-      });
+      }));
       deps.observer.retrieval(tenantId, (performance.now() - t0) / 1000);
       upstreamBody = retrieved.body;
       ctx.citations = retrieved.citations;
@@ -122,6 +128,13 @@ async function handleGeneration(c: Context<AppEnv>, deps: Deps, endpoint: Endpoi
       forwarded.stream_options = { ...(forwarded.stream_options ?? {}), include_usage: true };
     }
     const path = endpoint === 'chat' ? '/v1/chat/completions' : '/v1/completions';
+    ctx.upstreamSpan = startUpstreamSpan({
+      operation: endpoint === 'chat' ? 'chat' : 'text_completion',
+      model: plan.upstreamModel,
+      maxTokens: body.max_tokens ?? undefined,
+      temperature: body.temperature ?? undefined,
+      stream: Boolean(body.stream),
+    });
     const answer = await callUpstream(
       deps.pool,
       deps.observer,
@@ -130,8 +143,9 @@ async function handleGeneration(c: Context<AppEnv>, deps: Deps, endpoint: Endpoi
       path,
       (model) => JSON.stringify({ ...forwarded, model }),
       abort.signal,
-      { 'x-request-id': ctx.requestId },
+      injectTraceHeaders({ 'x-request-id': ctx.requestId }, ctx.upstreamSpan.context),
     );
+    ctx.upstreamSpan.span.setAttribute('lorag.replica', answer.lease.replica.id);
     ctx.replica = answer.lease.replica.id;
     if (answer.lease.degradedToBase) ctx.degraded.add('adapter');
     const record = session.status === 'miss';
