@@ -93,8 +93,14 @@ function optionalString(ctx: SimContext, body: Record<string, unknown>, field: s
 }
 
 export async function handleLoad(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = await readJsonObject(req, ctx.compat);
-  // Counted before validation: tests count every call, failed ones included.
+  // Counted before any validation: tests count every call, failed and malformed ones included.
+  let body: Record<string, unknown>;
+  try {
+    body = await readJsonObject(req, ctx.compat);
+  } catch (err) {
+    inc(ctx.metrics.loadRequests, '');
+    throw err;
+  }
   inc(ctx.metrics.loadRequests, typeof body.lora_name === 'string' ? body.lora_name : '');
   const name = optionalString(ctx, body, 'lora_name', true);
   const path = optionalString(ctx, body, 'lora_path', true);

@@ -145,6 +145,7 @@ describe('sim LoRA load/unload routes (current)', () => {
         ((await res.json()) as { error: { message: string } }).error.message,
         /Unsupported Media Type: Only 'application\/json' is allowed/,
       );
+      assert.deepEqual(sim.state.loadRequestCounts(), { '': 1 });
     });
   });
 });
