@@ -2,19 +2,22 @@
  * @module deps — builds the request path's dependencies from the config: one implementation per seam,
  * chosen by the config's `kind`. The only place that knows which backends exist.
  */
+import type { ExtraRoutes } from './app.ts';
 import { createRedisLock } from './adapters/redis-lock.ts';
 import { loadRegistry } from './adapters/registry.ts';
 import { buildKeyIndex } from './auth/authenticate.ts';
-import { noCache } from './cache/types.ts';
+import { createCacheStage } from './cache/index.ts';
 import type { Config } from './config/schema.ts';
 import type { ConfigState, Deps, Observer } from './http/deps.ts';
 import { silentObserver } from './http/deps.ts';
-import { noLedger, noLimits } from './limits/types.ts';
-import { noRetrieval } from './rag/types.ts';
 import { adminAdapterRoutes } from './http/routes/admin-adapters.ts';
+import { adminCacheRoutes } from './http/routes/admin-cache.ts';
+import { adminUsageRoutes } from './http/routes/admin-usage.ts';
+import { createRateLimitStage } from './limits/index.ts';
+import { noRetrieval } from './rag/types.ts';
 import { redisFromConfig } from './redis/connection.ts';
 import { type PoolEvents, ReplicaPool } from './upstream/replica-pool.ts';
-import type { ExtraRoutes } from './app.ts';
+import { createUsageLedger } from './usage/index.ts';
 
 export function buildState(config: Config): ConfigState {
   return { config, keys: buildKeyIndex(config), registry: loadRegistry(config.adapters.dir) };
@@ -31,31 +34,40 @@ export interface Built {
 export async function buildDeps(config: Config, options: { observer?: Observer; poolEvents?: PoolEvents } = {}): Promise<Built> {
   let state = buildState(config);
   const observer = options.observer ?? silentObserver;
+  // One shared connection for cache, limits and the usage ledger; absent without redis.url.
+  const redis = redisFromConfig(config.redis, 'lorag');
   // With Redis, adapter loads are single-flight across gateway processes (a short lock per replica+adapter).
   const lockRedis = redisFromConfig(config.redis, 'lorag-adapter-lock');
   const pool = new ReplicaPool(config.upstreams, { lock: lockRedis && createRedisLock(lockRedis), events: options.poolEvents });
   const deps: Deps = {
     current: () => state,
     pool,
-    cache: noCache,
-    limits: noLimits,
-    ledger: noLedger,
+    cache: createCacheStage(config, config.cache.kind === 'redis' ? redis : undefined),
+    limits: createRateLimitStage(config, config.limits.kind === 'redis' ? redis : undefined),
+    ledger: createUsageLedger(config, redis),
     retrieval: noRetrieval,
     embedder: null,
     observer,
+    async dependencyStatus() {
+      const out: Record<string, { ok: boolean; detail?: string }> = {};
+      if (redis) out.redis = { ok: redis.healthy, detail: redis.healthy ? undefined : 'unreachable: cache and limits degraded' };
+      return out;
+    },
   };
   return {
     deps,
-    extra: { v1: [], admin: [adminAdapterRoutes(deps)] },
+    extra: { v1: [], admin: [adminAdapterRoutes(deps), adminCacheRoutes(deps), adminUsageRoutes(deps)] },
     reload(next) {
       state = buildState(next);
     },
     async close() {
       await pool.close();
-      await lockRedis?.close();
       await deps.cache.close?.();
       await deps.limits.close?.();
+      await deps.ledger.close?.();
       await deps.retrieval.close?.();
+      await lockRedis?.close();
+      await redis?.close();
     },
   };
 }
