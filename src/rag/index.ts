@@ -27,6 +27,7 @@ export interface RetrievalDeps {
 export interface RetrievalStageWithRevisions extends RetrievalStage {
   /** The in-memory revision cache (the admin routes note their own bumps in it). */
   readonly revisionCache: RevisionCache;
+  close(): Promise<void>;
 }
 
 /** The citation URL: the document's own, else `lorag://<collection>/<document_id>#<chunk_id>` (path segments URI-encoded). */

@@ -52,7 +52,7 @@ async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => {});
+      reader.releaseLock(); // stop reading; the rest of the upload is never buffered
       throw tooLarge();
     }
     parts.push(value);
