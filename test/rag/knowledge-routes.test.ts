@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Hono } from 'hono';
 import { createHashEmbedder } from '../../src/embeddings/hash-embedder.ts';
-import { errorResponse } from '../../src/http/error-response.ts';
 import type { AppEnv } from '../../src/http/env.ts';
+import { errorResponse } from '../../src/http/error-response.ts';
 import { adminKnowledgeRoutes } from '../../src/http/routes/admin-knowledge.ts';
 import { knowledgeRoutes } from '../../src/http/routes/knowledge.ts';
 import { ingestPaths } from '../../src/ingest/ingest.ts';
@@ -28,7 +28,11 @@ describe('knowledge routes', () => {
     store = await createLanceDbStore(join(tmp.path, 'db'));
     const embedder = createHashEmbedder(128);
     stage = createRetrievalStage(config, { store, embedder });
-    const knowledge = createKnowledgeService({ store: async () => store, embedder, revisionCache: stage.revisionCache });
+    const knowledge = createKnowledgeService({
+      store: async () => store,
+      embedder,
+      revisionCache: stage.revisionCache,
+    });
     app = new Hono<AppEnv>();
     // Stand-in for app.ts's auth: the `x-tenant` header names the principal's tenant.
     app.use('/v1/*', async (c, next) => {
@@ -89,7 +93,11 @@ describe('knowledge routes', () => {
     big.set('collection', 'company');
     big.append('file', new Blob(['x'.repeat(5000)]), 'big.txt');
     assert.equal((await app.request('/admin/ingest', { method: 'POST', body: big })).status, 413);
-    const json = await app.request('/admin/ingest', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const json = await app.request('/admin/ingest', {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(json.status, 415);
     const f = new FormData();
     f.set('tenant', 'hr');
@@ -107,16 +115,21 @@ describe('knowledge routes', () => {
       ['policies/leave.md'],
     );
     const before = (await stage.revisions('legal', ['company'])).company;
-    const del = await app.request(`/admin/knowledge/documents/${encodeURIComponent('policies/leave.md')}?tenant=legal&collection=company`, {
-      method: 'DELETE',
-    });
+    const del = await app.request(
+      `/admin/knowledge/documents/${encodeURIComponent('policies/leave.md')}?tenant=legal&collection=company`,
+      {
+        method: 'DELETE',
+      },
+    );
     assert.equal(del.status, 200, await del.clone().text());
     const body = await del.json();
     assert.equal(body.deleted, true);
     assert.ok(body.revision > before);
     assert.equal((await stage.revisions('legal', ['company'])).company, body.revision);
     assert.deepEqual(await store.listChunks('company', 'legal'), []);
-    const again = await app.request('/admin/knowledge/documents/policies%2Fleave.md?tenant=legal&collection=company', { method: 'DELETE' });
+    const again = await app.request('/admin/knowledge/documents/policies%2Fleave.md?tenant=legal&collection=company', {
+      method: 'DELETE',
+    });
     assert.equal(again.status, 404);
     assert.equal((await app.request('/admin/knowledge/documents?collection=company')).status, 400);
   });
