@@ -16,8 +16,12 @@ function flag(argv: string[], name: string): string | undefined {
 
 export function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  return `${[line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
 }
 
 export function listTable(dir: string): string {
@@ -30,7 +34,7 @@ export function listTable(dir: string): string {
         m.base_model,
         String(v.rank ?? m.rank),
         v.retired ? 'retired' : 'live',
-        String((m.split ?? {})[`${m.name}@${v.version}`] ?? ''),
+        String(m.split?.[`${m.name}@${v.version}`] ?? ''),
         v.source,
       ]),
     );
@@ -42,7 +46,10 @@ export function statusTable(view: AdminAdapters): string {
   const rows = view.data.flatMap((a) =>
     a.versions.map((v) => {
       const where = (pick: (p: (typeof v.replicas)[number]) => boolean | number) =>
-        v.replicas.filter((p) => pick(p)).map((p) => (typeof pick(p) === 'number' ? `${p.replica}:${pick(p)}` : p.replica)).join(',') || '-';
+        v.replicas
+          .filter((p) => pick(p))
+          .map((p) => (typeof pick(p) === 'number' ? `${p.replica}:${pick(p)}` : p.replica))
+          .join(',') || '-';
       return [
         v.id,
         v.retired ? (v.unload_pending ? 'retired (unload pending)' : 'retired') : 'live',
@@ -66,9 +73,15 @@ export function statusTable(view: AdminAdapters): string {
     r.registered.join(',') || '-',
   ]);
   return (
-    table(['ADAPTER', 'STATE', 'SPLIT %', 'REGISTERED ON', 'LOADING ON', 'IN FLIGHT (OURS)', 'ACTIVE ON (VLLM)'], rows) +
+    table(
+      ['ADAPTER', 'STATE', 'SPLIT %', 'REGISTERED ON', 'LOADING ON', 'IN FLIGHT (OURS)', 'ACTIVE ON (VLLM)'],
+      rows,
+    ) +
     '\n' +
-    table(['REPLICA', 'BASE MODEL', 'HEALTH', 'DRAIN', 'SLOTS BUSY', 'IN FLIGHT', 'WAITING', 'RUNTIME LOAD', 'REGISTERED'], replicas)
+    table(
+      ['REPLICA', 'BASE MODEL', 'HEALTH', 'DRAIN', 'SLOTS BUSY', 'IN FLIGHT', 'WAITING', 'RUNTIME LOAD', 'REGISTERED'],
+      replicas,
+    )
   );
 }
 

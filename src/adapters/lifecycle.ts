@@ -151,7 +151,11 @@ export class AdapterLoader {
         `Adapter ${adapter.id}: replica ${replica.id} found no adapter at ${adapter.source} (${info.message}).`,
       );
     }
-    throw new AdapterLoadError('failed', replica.id, `Adapter ${adapter.id} could not be loaded on replica ${replica.id}: ${info.message}`);
+    throw new AdapterLoadError(
+      'failed',
+      replica.id,
+      `Adapter ${adapter.id} could not be loaded on replica ${replica.id}: ${info.message}`,
+    );
   }
 
   /** `POST /v1/unload_lora_adapter`; "cannot be found" (already gone) counts as success. */
@@ -160,9 +164,15 @@ export class AdapterLoader {
     const res = await replica.client.post('/v1/unload_lora_adapter', body, { timeoutMs: this.#timeoutMs });
     const text = await res.body.text();
     const info = res.statusCode === 200 ? null : parseUpstreamError(res.statusCode, text);
-    if (info?.routeMissing) throw new GatewayError('invalid_request', `Replica ${replica.id} does not allow runtime LoRA unloading.`, { status: 409 });
+    if (info?.routeMissing)
+      throw new GatewayError('invalid_request', `Replica ${replica.id} does not allow runtime LoRA unloading.`, {
+        status: 409,
+      });
     if (info && res.statusCode !== 404) {
-      throw new GatewayError('upstream_error', `Unloading ${adapterId} on replica ${replica.id} failed: ${info.message}`);
+      throw new GatewayError(
+        'upstream_error',
+        `Unloading ${adapterId} on replica ${replica.id} failed: ${info.message}`,
+      );
     }
     markUnregistered(replica, adapterId);
   }

@@ -18,7 +18,11 @@ export function writeManifest(dir: string, manifest: AdapterManifest): void {
   // `retired: false` is the default; leave it out so untouched versions read as they were written.
   doc.set(
     'versions',
-    manifest.versions.map(({ retired, rank, ...v }) => ({ ...v, ...(rank === undefined ? {} : { rank }), ...(retired ? { retired } : {}) })),
+    manifest.versions.map(({ retired, rank, ...v }) => ({
+      ...v,
+      ...(rank === undefined ? {} : { rank }),
+      ...(retired ? { retired } : {}),
+    })),
   );
   if (manifest.split) doc.set('split', manifest.split);
   else doc.delete('split');

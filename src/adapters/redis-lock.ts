@@ -10,8 +10,12 @@ import type { RedisConnection } from '../redis/connection.ts';
 import { luaScript, runScript } from '../redis/script.ts';
 import type { DistributedLock } from './lifecycle.ts';
 
-const release = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`);
-const renew = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`);
+const release = luaScript(
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`,
+);
+const renew = luaScript(
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`,
+);
 
 export interface RedisLockOptions {
   /** Lease of one lock; renewed every third of it while the holder runs. */
@@ -45,9 +49,12 @@ export function createRedisLock(redis: RedisConnection, options: RedisLockOption
         held = false; // Redis unavailable: proceed alone.
       }
       if (!held) return fn();
-      const timer = setInterval(() => {
-        redis.run((c) => runScript(c, renew, [key], [token, leaseMs])).catch(() => {});
-      }, Math.max(10, Math.floor(leaseMs / 3)));
+      const timer = setInterval(
+        () => {
+          redis.run((c) => runScript(c, renew, [key], [token, leaseMs])).catch(() => {});
+        },
+        Math.max(10, Math.floor(leaseMs / 3)),
+      );
       timer.unref();
       try {
         return await fn();

@@ -51,7 +51,14 @@ export class AdapterRegistry {
     const m = this.#manifests.get(name);
     const v = m?.versions.find((x) => x.version === version);
     if (!m || !v) return undefined;
-    return { name, version, id: registeredName(name, version), source: v.source, baseModel: m.base_model, rank: v.rank ?? m.rank };
+    return {
+      name,
+      version,
+      id: registeredName(name, version),
+      source: v.source,
+      baseModel: m.base_model,
+      rank: v.rank ?? m.rank,
+    };
   }
 
   /** Live (non-retired) versions, in manifest order. */
@@ -100,7 +107,7 @@ export class AdapterRegistry {
 
   retire(name: string, version: string): void {
     const m = this.#manifests.get(name);
-    if (!m || !m.versions.some((v) => v.version === version)) {
+    if (!m?.versions.some((v) => v.version === version)) {
       throw new AdapterRegistryError(`unknown adapter version '${name}@${version}'`);
     }
     const versions = m.versions.map((v) => (v.version === version ? { ...v, retired: true } : v));

@@ -23,7 +23,11 @@ function leastLoaded(rs: ReplicaState[]): ReplicaState | undefined {
   return best;
 }
 
-function withRoom(rs: ReplicaState[], adapterId: string, busyOf: (r: ReplicaState) => Set<string>): ReplicaState | undefined {
+function withRoom(
+  rs: ReplicaState[],
+  adapterId: string,
+  busyOf: (r: ReplicaState) => Set<string>,
+): ReplicaState | undefined {
   const registered: ReplicaState[] = [];
   const other: ReplicaState[] = [];
   for (const r of rs) {
@@ -33,7 +37,11 @@ function withRoom(rs: ReplicaState[], adapterId: string, busyOf: (r: ReplicaStat
 }
 
 /** Tiers 1–3 under one view of which adapters are busy. */
-function byAffinity(rs: ReplicaState[], adapterId: string, busyOf: (r: ReplicaState) => Set<string>): ReplicaState | undefined {
+function byAffinity(
+  rs: ReplicaState[],
+  adapterId: string,
+  busyOf: (r: ReplicaState) => Set<string>,
+): ReplicaState | undefined {
   const active = rs.filter((r) => {
     const busy = busyOf(r);
     return busy.has(adapterId) && busy.size <= r.maxLoras;
@@ -50,5 +58,9 @@ export function chooseReplica(
   const available = replicas.filter((r) => !exclude.has(r.id) && isAvailable(r, now));
   if (adapterId === null) return leastLoaded(available);
   const candidates = available.filter((r) => canServe(r, adapterId));
-  return byAffinity(candidates, adapterId, busyAdapters) ?? byAffinity(candidates, adapterId, ownBusyAdapters) ?? leastLoaded(candidates);
+  return (
+    byAffinity(candidates, adapterId, busyAdapters) ??
+    byAffinity(candidates, adapterId, ownBusyAdapters) ??
+    leastLoaded(candidates)
+  );
 }

@@ -5,7 +5,13 @@
  * replica for a plan, reserves the slot at once (so concurrent choices see it), and makes sure the adapter is
  * registered there before the request goes out. Retired adapter versions are unloaded once drained.
  */
-import { AdapterLoader, AdapterLoadError, type DistributedLock, type LoadEvents, runtimeOffMessage } from '../adapters/lifecycle.ts';
+import {
+  AdapterLoadError,
+  AdapterLoader,
+  type DistributedLock,
+  type LoadEvents,
+  runtimeOffMessage,
+} from '../adapters/lifecycle.ts';
 import type { Config } from '../config/schema.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { Plan } from '../routing/plan.ts';
@@ -58,11 +64,21 @@ export class ReplicaPool {
     this.replicas = config.base_models.flatMap((base) =>
       base.replicas.map((rc, i) => {
         const id = rc.id ?? `${base.name}-${i}`;
-        const client = createReplicaClient({ id, url: rc.url, apiKey: rc.api_key, timeouts: config.timeouts, connections: config.connections_per_replica });
+        const client = createReplicaClient({
+          id,
+          url: rc.url,
+          apiKey: rc.api_key,
+          timeouts: config.timeouts,
+          connections: config.connections_per_replica,
+        });
         return newReplicaState(id, base.name, rc, client);
       }),
     );
-    this.loader = new AdapterLoader({ lock: options.lock, timeoutMs: config.timeouts.adapter_load_ms, events: this.#events });
+    this.loader = new AdapterLoader({
+      lock: options.lock,
+      timeoutMs: config.timeouts.adapter_load_ms,
+      events: this.#events,
+    });
   }
 
   of(baseModel: string): ReplicaState[] {
@@ -92,7 +108,8 @@ export class ReplicaPool {
       const replica = chooseReplica(this.of(plan.baseModel), adapter.id, exclude);
       if (!replica) {
         // Nothing left to try: say why in terms of the whole pool (a per-replica "runtime off" is not the story).
-        if (!failure || (failure instanceof AdapterLoadError && failure.reason === 'runtime_off')) failure = this.#noReplicaFor(plan, exclude);
+        if (!failure || (failure instanceof AdapterLoadError && failure.reason === 'runtime_off'))
+          failure = this.#noReplicaFor(plan, exclude);
         break;
       }
       // Reserved before the load, synchronously after the choice: concurrent requests see this replica busy.
@@ -113,7 +130,13 @@ export class ReplicaPool {
       return this.#lease(replica, adapter.id, adapter.id, true);
     }
     if (options.onAdapterFailure === 'base' && failure.code === 'adapter_unavailable') {
-      return this.#lease(this.#choose(plan.baseModel, null, options.exclude ?? new Set()), plan.baseModel, 'base', false, true);
+      return this.#lease(
+        this.#choose(plan.baseModel, null, options.exclude ?? new Set()),
+        plan.baseModel,
+        'base',
+        false,
+        true,
+      );
     }
     throw failure;
   }
@@ -134,11 +157,18 @@ export class ReplicaPool {
     const up = this.of(plan.baseModel).filter((r) => !exclude.has(r.id) && r.openUntil <= now && !r.drained);
     const all = this.of(plan.baseModel);
     if (up.length === 0 && all.some((r) => r.runtimeLoading || r.registered.has(plan.adapter!.id))) {
-      return new GatewayError('no_healthy_replica', `No healthy model server for ${plan.baseModel} is available right now.`, {
-        headers: { 'retry-after': '1' },
-      });
+      return new GatewayError(
+        'no_healthy_replica',
+        `No healthy model server for ${plan.baseModel} is available right now.`,
+        {
+          headers: { 'retry-after': '1' },
+        },
+      );
     }
-    return new GatewayError('adapter_unavailable', runtimeOffMessage(plan.adapter!.id, `any replica of ${plan.baseModel}`));
+    return new GatewayError(
+      'adapter_unavailable',
+      runtimeOffMessage(plan.adapter!.id, `any replica of ${plan.baseModel}`),
+    );
   }
 
   #lease(replica: ReplicaState, model: string, key: string, reserved: boolean, degradedToBase = false): Lease {
@@ -161,7 +191,13 @@ export class ReplicaPool {
 
   #fail(replica: ReplicaState, error: string): void {
     const wasOpen = replica.openUntil > Date.now();
-    recordFailure(replica, error, this.#config.circuit_breaker.failures, this.#config.circuit_breaker.cooldown_ms, Date.now());
+    recordFailure(
+      replica,
+      error,
+      this.#config.circuit_breaker.failures,
+      this.#config.circuit_breaker.cooldown_ms,
+      Date.now(),
+    );
     if (!wasOpen && replica.openUntil > Date.now()) this.#events.onReplicaHealth?.(replica.id, false);
   }
 
@@ -220,7 +256,11 @@ export class ReplicaPool {
         throw new Error(`/v1/models answered ${res.statusCode}`);
       }
       const models = (await res.body.json()) as { data?: { id: string; parent?: string | null }[] };
-      applyRegistered(r, (models.data ?? []).filter((m) => m.parent).map((m) => m.id), startedAt);
+      applyRegistered(
+        r,
+        (models.data ?? []).filter((m) => m.parent).map((m) => m.id),
+        startedAt,
+      );
       r.lastPollAt = Date.now();
       const now = Date.now();
       // During the cooldown an ejected replica stays out; the first good probe after it closes the breaker.

@@ -41,7 +41,12 @@ export interface ReplicaState {
   lastPollAt: number | null;
 }
 
-export function newReplicaState(id: string, baseModel: string, config: ReplicaConfig, client: ReplicaClient): ReplicaState {
+export function newReplicaState(
+  id: string,
+  baseModel: string,
+  config: ReplicaConfig,
+  client: ReplicaClient,
+): ReplicaState {
   return {
     id,
     baseModel,
@@ -129,7 +134,13 @@ export function recordSuccess(r: ReplicaState): void {
   r.lastError = null;
 }
 
-export function recordFailure(r: ReplicaState, error: string, threshold: number, cooldownMs: number, now: number): void {
+export function recordFailure(
+  r: ReplicaState,
+  error: string,
+  threshold: number,
+  cooldownMs: number,
+  now: number,
+): void {
   r.consecutiveFailures++;
   r.lastError = error;
   if (r.consecutiveFailures >= threshold) r.openUntil = now + cooldownMs;

@@ -38,3 +38,25 @@ test('no LoRA metric: nothing known', () => {
   assert.equal(m.activeAdapters.size, 0);
   assert.equal(m.kvCacheUsage, null);
 });
+
+test('the newest series is empty: nothing in flight, whatever older series say', () => {
+  const text = [
+    'vllm:lora_requests_info{max_lora="2",running_lora_adapters="legal@1",waiting_lora_adapters="legal@1"} 1.7898284e+09',
+    'vllm:lora_requests_info{running_lora_adapters="",max_lora="2",waiting_lora_adapters=""} 1.789828499e+09',
+  ].join('\n');
+  const m = parseVllmMetrics(text);
+  assert.equal(m.activeAdapters.size, 0);
+  assert.equal(m.maxLoras, 2);
+});
+
+test('both kv gauges present: the current name wins; several engines are summed', () => {
+  const text = [
+    'vllm:gpu_cache_usage_perc{model_name="m",engine="0"} 0.9',
+    'vllm:kv_cache_usage_perc{model_name="m",engine="0"} 0.1',
+    'vllm:num_requests_waiting{model_name="m",engine="0"} 2',
+    'vllm:num_requests_waiting{model_name="m",engine="1"} 3',
+  ].join('\n');
+  const m = parseVllmMetrics(text);
+  assert.equal(m.kvCacheUsage, 0.1);
+  assert.equal(m.waiting, 5);
+});

@@ -24,7 +24,12 @@ function parseLabels(text: string | undefined): Record<string, string> {
 }
 
 function splitList(value: string | undefined): string[] {
-  return value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  return value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
 
 export function parseVllmMetrics(text: string): VllmMetrics {
@@ -51,7 +56,10 @@ export function parseVllmMetrics(text: string): VllmMetrics {
     else if (name === 'vllm:kv_cache_usage_perc') kvNew = value;
     else if (name === 'vllm:gpu_cache_usage_perc') kvOld = value;
   }
-  const active = new Set([...splitList(loraLabels?.running_lora_adapters), ...splitList(loraLabels?.waiting_lora_adapters)]);
+  const active = new Set([
+    ...splitList(loraLabels?.running_lora_adapters),
+    ...splitList(loraLabels?.waiting_lora_adapters),
+  ]);
   const maxLoras = loraLabels?.max_lora ? Number.parseInt(loraLabels.max_lora, 10) : Number.NaN;
   return {
     maxLoras: Number.isFinite(maxLoras) ? maxLoras : null,

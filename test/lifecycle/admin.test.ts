@@ -14,11 +14,22 @@ import { parse, stringify } from 'yaml';
 import { parseConfig } from '../../src/config/load.ts';
 import { type RunningGateway, startGateway } from '../../src/main.ts';
 import { type RunningSim, startSim } from '../../src/sim/main.ts';
-import { ADMIN_KEY, type AdaptersDir, admin, answeredBy, client, gatewayConfig, makeAdaptersDir, TENANT_KEY, until } from './fixtures.ts';
+import {
+  ADMIN_KEY,
+  type AdaptersDir,
+  admin,
+  answeredBy,
+  client,
+  gatewayConfig,
+  makeAdaptersDir,
+  TENANT_KEY,
+  until,
+} from './fixtures.ts';
 
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
-const lorag = (...args: string[]) => run(join(root, 'node_modules/.bin/node'), [join(root, 'src/cli.ts'), ...args], { cwd: root });
+const lorag = (...args: string[]) =>
+  run(join(root, 'node_modules/.bin/node'), [join(root, 'src/cli.ts'), ...args], { cwd: root });
 
 describe('admin API', () => {
   let dir: AdaptersDir;
@@ -27,7 +38,9 @@ describe('admin API', () => {
   let configFile: string;
   before(async () => {
     dir = makeAdaptersDir();
-    sims = await Promise.all([0, 1].map(() => startSim({ port: 0, maxLoras: 2, itlMs: 10, outputTokens: 30, allowRuntimeLoraUpdating: true })));
+    sims = await Promise.all(
+      [0, 1].map(() => startSim({ port: 0, maxLoras: 2, itlMs: 10, outputTokens: 30, allowRuntimeLoraUpdating: true })),
+    );
     const config = gatewayConfig({ adaptersDir: dir.dir, sims: sims.map((s) => ({ url: s.url, maxLoras: 2 })) });
     configFile = join(dir.dir, 'lorag.yaml');
     writeFileSync(configFile, stringify(config));
@@ -74,13 +87,24 @@ describe('admin API', () => {
     const file = readFileSync(join(dir.dir, 'hr', 'adapter.yaml'), 'utf8');
     assert.match(file, /^# test manifest/, 'comments survive the rewrite');
     const manifest = parse(file);
-    assert.deepEqual(manifest.versions.map((v: { version: string }) => String(v.version)), ['1', '2']);
+    assert.deepEqual(
+      manifest.versions.map((v: { version: string }) => String(v.version)),
+      ['1', '2'],
+    );
     assert.deepEqual(manifest.split, { 'hr@1': 50, 'hr@2': 50 });
 
     const sdk = client(gateway.url);
     const served = await Promise.all(
       Array.from({ length: 60 }, async (_, i) =>
-        answeredBy((await sdk.chat.completions.create({ model: 'hr', user: `u${i}`, messages: [{ role: 'user', content: 'x' }] })).choices[0].message.content),
+        answeredBy(
+          (
+            await sdk.chat.completions.create({
+              model: 'hr',
+              user: `u${i}`,
+              messages: [{ role: 'user', content: 'x' }],
+            })
+          ).choices[0].message.content,
+        ),
       ),
     );
     assert.ok(served.includes('hr@1') && served.includes('hr@2'), `served: ${served}`);
@@ -91,7 +115,11 @@ describe('admin API', () => {
   test('retire: refused at once, unloaded only after its in-flight request drained', async () => {
     const sdk = client(gateway.url);
     // A slow stream on legal@2 keeps it in flight.
-    const stream = await sdk.chat.completions.create({ model: 'legal@2', stream: true, messages: [{ role: 'user', content: 'long' }] });
+    const stream = await sdk.chat.completions.create({
+      model: 'legal@2',
+      stream: true,
+      messages: [{ role: 'user', content: 'long' }],
+    });
     const it = stream[Symbol.asyncIterator]();
     await it.next();
     const host = sims.find((s) => s.state.adapters().some((a) => a.name === 'legal@2'))!;
@@ -99,20 +127,32 @@ describe('admin API', () => {
     const retired = await admin(gateway.url, 'POST', '/adapters/legal/versions/2/retire');
     assert.equal(retired.status, 200);
     assert.equal(retired.json.unload_pending_on.length, 1);
-    const pinned = await sdk.chat.completions.create({ model: 'legal@2', messages: [{ role: 'user', content: 'x' }] }).then(
-      () => assert.fail('a retired version must not be served'),
-      (e) => e as { status: number },
-    );
+    const pinned = await sdk.chat.completions
+      .create({ model: 'legal@2', messages: [{ role: 'user', content: 'x' }] })
+      .then(
+        () => assert.fail('a retired version must not be served'),
+        (e) => e as { status: number },
+      );
     assert.equal(pinned.status, 404);
-    assert.ok(host.state.adapters().some((a) => a.name === 'legal@2'), 'still registered while in flight');
+    assert.ok(
+      host.state.adapters().some((a) => a.name === 'legal@2'),
+      'still registered while in flight',
+    );
     const view = (await admin(gateway.url, 'GET', '/adapters')).json;
-    const v2 = view.data.find((a: { name: string }) => a.name === 'legal').versions.find((v: { id: string }) => v.id === 'legal@2');
+    const v2 = view.data
+      .find((a: { name: string }) => a.name === 'legal')
+      .versions.find((v: { id: string }) => v.id === 'legal@2');
     assert.equal(v2.retired, true);
     assert.equal(v2.unload_pending, true);
 
     let text = '';
     for (let r = await it.next(); !r.done; r = await it.next()) text += r.value.choices[0]?.delta?.content ?? '';
-    await until(() => !host.state.adapters().some((a) => a.name === 'legal@2'), 3000, 'legal@2 to be unloaded after draining');
+    assert.ok(text.length > 0, 'the in-flight stream on the retired version finished');
+    await until(
+      () => !host.state.adapters().some((a) => a.name === 'legal@2'),
+      3000,
+      'legal@2 to be unloaded after draining',
+    );
     assert.equal(parse(readFileSync(join(dir.dir, 'legal', 'adapter.yaml'), 'utf8')).versions[1].retired, true);
   });
 
@@ -134,7 +174,11 @@ describe('admin API', () => {
     assert.match(busy.json.error.message, /in flight/);
     for await (const _ of stream);
     // Allowed once drained (our counter and vLLM's gauge, one poll later, both show it idle).
-    await until(async () => (await admin(gateway.url, 'POST', '/replicas/sim-1/unload', { adapter: 'ops@1' })).status === 200, 3000, 'unload');
+    await until(
+      async () => (await admin(gateway.url, 'POST', '/replicas/sim-1/unload', { adapter: 'ops@1' })).status === 200,
+      3000,
+      'unload',
+    );
     assert.ok(!sims[1].state.adapters().some((a) => a.name === 'ops@1'));
   });
 
@@ -145,7 +189,9 @@ describe('admin API', () => {
     assert.equal(view.replicas.find((r: { id: string }) => r.id === 'sim-0').drained, true);
     const sdk = client(gateway.url);
     for (const model of ['finance', 'sales', 'support', 'hr@1']) {
-      const { response } = await sdk.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] }).withResponse();
+      const { response } = await sdk.chat.completions
+        .create({ model, messages: [{ role: 'user', content: 'x' }] })
+        .withResponse();
       assert.equal(response.headers.get('x-lorag-replica'), 'sim-1');
     }
     // The CLI shows the same state as a table.
@@ -158,7 +204,7 @@ describe('admin API', () => {
     assert.equal((await admin(gateway.url, 'POST', '/replicas/sim-0/undrain')).json.drained, false);
   });
 
-  test('lorag adapters list prints the manifests of the config\'s adapters folder', async () => {
+  test("lorag adapters list prints the manifests of the config's adapters folder", async () => {
     const { stdout } = await lorag('adapters', 'list', '--config', configFile);
     assert.match(stdout, /^ADAPTER\s+VERSION\s+BASE MODEL/m);
     assert.match(stdout, /^hr\s+2\s+tiny-base\s+8\s+live\s+50\s+sim:\/\/hr\/v2/m);

@@ -17,7 +17,9 @@ describe('canary split, sticky per user', () => {
   let gateway: RunningGateway;
   before(async () => {
     dir = makeAdaptersDir();
-    sims = await Promise.all([0, 1].map(() => startSim({ port: 0, maxLoras: 2, loadMs: 50, allowRuntimeLoraUpdating: true })));
+    sims = await Promise.all(
+      [0, 1].map(() => startSim({ port: 0, maxLoras: 2, loadMs: 50, allowRuntimeLoraUpdating: true })),
+    );
     const config = gatewayConfig({
       adaptersDir: dir.dir,
       sims: sims.map((s) => ({ url: s.url, maxLoras: 2 })),
@@ -34,7 +36,8 @@ describe('canary split, sticky per user', () => {
   const clients = new Map<string, ReturnType<typeof client>>();
   async function ask(user: string, model = 'legal', key = CANARY_KEY): Promise<string> {
     if (!clients.has(key)) clients.set(key, client(gateway.url, key));
-    const { data, response } = await clients.get(key)!
+    const { data, response } = await clients
+      .get(key)!
       .chat.completions.create({ model, user, messages: [{ role: 'user', content: 'Is this clause enforceable?' }] })
       .withResponse();
     const served = answeredBy(data.choices[0].message.content);

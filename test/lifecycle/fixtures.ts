@@ -27,7 +27,14 @@ export interface AdaptersDir {
 }
 
 function manifest(name: string, versions: { version: string; source: string }[], extra: Record<string, unknown> = {}) {
-  return { name, description: `The ${name} department's adapter.`, base_model: 'tiny-base', rank: 8, versions, ...extra };
+  return {
+    name,
+    description: `The ${name} department's adapter.`,
+    base_model: 'tiny-base',
+    rank: 8,
+    versions,
+    ...extra,
+  };
 }
 
 export function makeAdaptersDir(): AdaptersDir {
@@ -39,16 +46,23 @@ export function makeAdaptersDir(): AdaptersDir {
   for (const name of ADAPTERS) {
     write(
       name === 'legal'
-        ? manifest(name, [
-            { version: '1', source: 'sim://legal/v1' },
-            { version: '2', source: 'sim://legal/v2' },
-          ], { split: { 'legal@1': 100 } })
+        ? manifest(
+            name,
+            [
+              { version: '1', source: 'sim://legal/v1' },
+              { version: '2', source: 'sim://legal/v2' },
+            ],
+            { split: { 'legal@1': 100 } },
+          )
         : manifest(name, [{ version: '1', source: `sim://${name}/v1` }]),
     );
   }
   const researchPath = join(dir, 'research', 'v1');
   mkdirSync(researchPath, { recursive: true });
-  writeFileSync(join(researchPath, 'adapter_config.json'), JSON.stringify({ peft_type: 'LORA', r: 8, base_model_name_or_path: 'tiny-base' }));
+  writeFileSync(
+    join(researchPath, 'adapter_config.json'),
+    JSON.stringify({ peft_type: 'LORA', r: 8, base_model_name_or_path: 'tiny-base' }),
+  );
   write(manifest('research', [{ version: '1', source: researchPath }]));
   write(manifest('broken', [{ version: '1', source: 'sim://broken/v1?rank=512' }]));
   write(manifest('missing', [{ version: '1', source: join(dir, 'no-such-adapter') }]));
@@ -92,7 +106,9 @@ export function gatewayConfig(o: ConfigOptions): Record<string, unknown> {
       timeouts: { connect_ms: 500, first_byte_ms: 20_000, idle_ms: 20_000, adapter_load_ms: 10_000 },
       circuit_breaker: { failures: 1, cooldown_ms: 300 },
     },
-    ...(o.redisUrl ? { redis: { url: o.redisUrl, key_prefix: o.redisPrefix ?? 'lorag-test:', command_timeout_ms: 200 } } : {}),
+    ...(o.redisUrl
+      ? { redis: { url: o.redisUrl, key_prefix: o.redisPrefix ?? 'lorag-test:', command_timeout_ms: 200 } }
+      : {}),
     cache: { kind: 'off' },
     tenants: {
       ops: tenant(TENANT_KEY),
@@ -116,11 +132,15 @@ export interface GatewayProcess {
 export async function spawnGateway(config: Record<string, unknown>): Promise<GatewayProcess> {
   const file = join(mkdtempSync(join(tmpdir(), 'lorag-gw-')), 'lorag.yaml');
   writeFileSync(file, stringify(config));
-  const child = spawn(join(repoRoot, 'node_modules/.bin/node'), [join(repoRoot, 'src/cli.ts'), 'serve', '--config', file], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LORAG_CONFIG: '' },
-  });
+  const child = spawn(
+    join(repoRoot, 'node_modules/.bin/node'),
+    [join(repoRoot, 'src/cli.ts'), 'serve', '--config', file],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LORAG_CONFIG: '' },
+    },
+  );
   let log = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${log}`)), 20_000);
@@ -158,10 +178,18 @@ export function loadCalls(sim: RunningSim, adapterId?: string): number {
   return adapterId === undefined ? Object.values(counts).reduce((a, b) => a + b, 0) : (counts[adapterId] ?? 0);
 }
 
-export async function admin(baseURL: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+export async function admin(
+  baseURL: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: any }> {
   const res = await fetch(`${baseURL}/admin${path}`, {
     method,
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${ADMIN_KEY}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, json: await res.json() };
@@ -172,7 +200,11 @@ export function answeredBy(text: string | null | undefined): string | undefined 
   return /adapter=(\S+)/.exec(text ?? '')?.[1];
 }
 
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -13,7 +13,15 @@ import { parseConfig } from '../../src/config/load.ts';
 import { type RunningGateway, startGateway } from '../../src/main.ts';
 import { type RunningSim, startSim } from '../../src/sim/main.ts';
 import { ReplicaPool } from '../../src/upstream/replica-pool.ts';
-import { type AdaptersDir, answeredBy, client, FALLBACK_KEY, gatewayConfig, loadCalls, makeAdaptersDir } from './fixtures.ts';
+import {
+  type AdaptersDir,
+  answeredBy,
+  client,
+  FALLBACK_KEY,
+  gatewayConfig,
+  loadCalls,
+  makeAdaptersDir,
+} from './fixtures.ts';
 
 let dir: AdaptersDir;
 before(() => {
@@ -38,7 +46,12 @@ async function loadError(p: Promise<unknown>): Promise<AdapterLoadError> {
 
 for (const compat of ['current', 'legacy'] as const) {
   test(`[${compat}] "already loaded" is success; a failed load answered 400 (legacy) or 500 is not`, async () => {
-    const sim = await startSim({ port: 0, vllmCompat: compat, allowRuntimeLoraUpdating: true, loraModules: [{ name: 'hr@1', path: 'sim://hr/v1' }] });
+    const sim = await startSim({
+      port: 0,
+      vllmCompat: compat,
+      allowRuntimeLoraUpdating: true,
+      loraModules: [{ name: 'hr@1', path: 'sim://hr/v1' }],
+    });
     const pool = poolFor([sim]);
     const registry = loadRegistry(dir.dir);
     try {
@@ -95,8 +108,17 @@ describe('static adapters, runtime loading off, degrade to base', () => {
   let gateway: RunningGateway;
   before(async () => {
     sims = await Promise.all([
-      startSim({ port: 0, allowRuntimeLoraUpdating: false, loraModules: [{ name: 'legal@1', path: 'sim://legal/v1' }] }),
-      startSim({ port: 0, allowRuntimeLoraUpdating: false, vllmCompat: 'legacy', loraModules: [{ name: 'hr@1', path: 'sim://hr/v1' }] }),
+      startSim({
+        port: 0,
+        allowRuntimeLoraUpdating: false,
+        loraModules: [{ name: 'legal@1', path: 'sim://legal/v1' }],
+      }),
+      startSim({
+        port: 0,
+        allowRuntimeLoraUpdating: false,
+        vllmCompat: 'legacy',
+        loraModules: [{ name: 'hr@1', path: 'sim://hr/v1' }],
+      }),
       // Runtime loading is on for this one in the config, but the route is missing there: learned on first use.
       startSim({ port: 0, allowRuntimeLoraUpdating: false }),
     ]);
@@ -121,21 +143,32 @@ describe('static adapters, runtime loading off, degrade to base', () => {
       ['hr', 'sim-1'],
     ]) {
       for (let i = 0; i < 5; i++) {
-        const { data, response } = await client(gateway.url).chat.completions.create({ model, messages: [{ role: 'user', content: `x${i}` }] }).withResponse();
+        const { data, response } = await client(gateway.url)
+          .chat.completions.create({ model, messages: [{ role: 'user', content: `x${i}` }] })
+          .withResponse();
         assert.equal(answeredBy(data.choices[0].message.content), `${model}@1`);
         assert.equal(response.headers.get('x-lorag-replica'), replica);
       }
     }
-    assert.equal(sims.reduce((n, s) => n + loadCalls(s), 0), 0);
+    assert.equal(
+      sims.reduce((n, s) => n + loadCalls(s), 0),
+      0,
+    );
   });
 
   test('not preloaded anywhere and runtime loading off: a 503 that says so', async () => {
     const err = await client(gateway.url)
       .chat.completions.create({ model: 'finance', messages: [{ role: 'user', content: 'x' }] })
-      .then(() => assert.fail('expected a 503'), (e) => e as { status: number; code: string; message: string });
+      .then(
+        () => assert.fail('expected a 503'),
+        (e) => e as { status: number; code: string; message: string },
+      );
     assert.equal(err.status, 503);
     assert.equal(err.code, 'adapter_unavailable');
-    assert.match(err.message, /finance@1 is not preloaded on any replica of tiny-base, and runtime LoRA loading is off there/);
+    assert.match(
+      err.message,
+      /finance@1 is not preloaded on any replica of tiny-base, and runtime LoRA loading is off there/,
+    );
     assert.match(err.message, /VLLM_ALLOW_RUNTIME_LORA_UPDATING=true/);
   });
 
@@ -154,7 +187,9 @@ describe('load failures through the gateway (runtime loading on)', () => {
   let gateway: RunningGateway;
   before(async () => {
     sim = await startSim({ port: 0, allowRuntimeLoraUpdating: true });
-    gateway = await startGateway(parseConfig(gatewayConfig({ adaptersDir: dir.dir, sims: [{ url: sim.url }] })), { log: () => {} });
+    gateway = await startGateway(parseConfig(gatewayConfig({ adaptersDir: dir.dir, sims: [{ url: sim.url }] })), {
+      log: () => {},
+    });
   });
   after(async () => {
     await gateway?.close();
@@ -164,7 +199,10 @@ describe('load failures through the gateway (runtime loading on)', () => {
   test('a broken adapter: 503 adapter_unavailable, or the base model when the tenant allows it', async () => {
     const err = await client(gateway.url)
       .chat.completions.create({ model: 'broken', messages: [{ role: 'user', content: 'x' }] })
-      .then(() => assert.fail('expected a 503'), (e) => e as { status: number; code: string; message: string });
+      .then(
+        () => assert.fail('expected a 503'),
+        (e) => e as { status: number; code: string; message: string },
+      );
     assert.equal(err.status, 503);
     assert.equal(err.code, 'adapter_unavailable');
     assert.match(err.message, /could not be loaded/);

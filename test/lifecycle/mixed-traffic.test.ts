@@ -9,7 +9,15 @@ import { after, before, describe, test } from 'node:test';
 import { parseConfig } from '../../src/config/load.ts';
 import { type RunningGateway, startGateway } from '../../src/main.ts';
 import { type RunningSim, startSim } from '../../src/sim/main.ts';
-import { ADAPTERS, type AdaptersDir, answeredBy, client, gatewayConfig, loadCalls, makeAdaptersDir } from './fixtures.ts';
+import {
+  ADAPTERS,
+  type AdaptersDir,
+  answeredBy,
+  client,
+  gatewayConfig,
+  loadCalls,
+  makeAdaptersDir,
+} from './fixtures.ts';
 
 for (const compat of ['current', 'legacy'] as const) {
   describe(`mixed traffic, 6 adapters, 3 replicas × 2 slots, vllm-compat ${compat}`, () => {
@@ -19,9 +27,22 @@ for (const compat of ['current', 'legacy'] as const) {
     before(async () => {
       dir = makeAdaptersDir();
       sims = await Promise.all(
-        [0, 1, 2].map(() => startSim({ port: 0, maxLoras: 2, loadMs: 200, itlMs: 2, outputTokens: 12, vllmCompat: compat, allowRuntimeLoraUpdating: true })),
+        [0, 1, 2].map(() =>
+          startSim({
+            port: 0,
+            maxLoras: 2,
+            loadMs: 200,
+            itlMs: 2,
+            outputTokens: 12,
+            vllmCompat: compat,
+            allowRuntimeLoraUpdating: true,
+          }),
+        ),
       );
-      gateway = await startGateway(parseConfig(gatewayConfig({ adaptersDir: dir.dir, sims: sims.map((s) => ({ url: s.url, maxLoras: 2 })) })), { log: () => {} });
+      gateway = await startGateway(
+        parseConfig(gatewayConfig({ adaptersDir: dir.dir, sims: sims.map((s) => ({ url: s.url, maxLoras: 2 })) })),
+        { log: () => {} },
+      );
     });
     after(async () => {
       await gateway?.close();

@@ -8,10 +8,25 @@ import { after, before, describe, test } from 'node:test';
 import { parseConfig } from '../../src/config/load.ts';
 import { type RunningGateway, startGateway } from '../../src/main.ts';
 import { type RunningSim, type SimOptions, startSim } from '../../src/sim/main.ts';
-import { ADAPTERS, type AdaptersDir, admin, answeredBy, client, gatewayConfig, makeAdaptersDir, until } from './fixtures.ts';
+import {
+  ADAPTERS,
+  type AdaptersDir,
+  admin,
+  answeredBy,
+  client,
+  gatewayConfig,
+  makeAdaptersDir,
+  until,
+} from './fixtures.ts';
 
 describe('a replica dies mid-traffic and comes back', () => {
-  const simOptions: SimOptions = { maxLoras: 2, loadMs: 50, itlMs: 15, outputTokens: 40, allowRuntimeLoraUpdating: true };
+  const simOptions: SimOptions = {
+    maxLoras: 2,
+    loadMs: 50,
+    itlMs: 15,
+    outputTokens: 40,
+    allowRuntimeLoraUpdating: true,
+  };
   let dir: AdaptersDir;
   let sims: RunningSim[];
   let gateway: RunningGateway;
@@ -30,7 +45,11 @@ describe('a replica dies mid-traffic and comes back', () => {
   test('in-flight streams fail cleanly, queued requests move, the replica comes back', async () => {
     const sdk = client(gateway.url);
     // Place all six adapters (two per replica).
-    await Promise.all(ADAPTERS.map((model) => sdk.chat.completions.create({ model, messages: [{ role: 'user', content: 'warm' }], max_tokens: 2 })));
+    await Promise.all(
+      ADAPTERS.map((model) =>
+        sdk.chat.completions.create({ model, messages: [{ role: 'user', content: 'warm' }], max_tokens: 2 }),
+      ),
+    );
     const view = (await admin(gateway.url, 'GET', '/adapters')).json;
     const legal1 = view.data.find((a: { name: string }) => a.name === 'legal').versions[0];
     const victimId: string = legal1.replicas.find((p: { registered: boolean }) => p.registered).replica;
@@ -61,7 +80,8 @@ describe('a replica dies mid-traffic and comes back', () => {
     for (const s of streams) {
       let failure: Error | undefined;
       try {
-        for (let r = await s.it.next(); !r.done; r = await s.it.next()) s.text += r.value.choices[0]?.delta?.content ?? '';
+        for (let r = await s.it.next(); !r.done; r = await s.it.next())
+          s.text += r.value.choices[0]?.delta?.content ?? '';
       } catch (err) {
         failure = err as Error;
       }
@@ -87,19 +107,23 @@ describe('a replica dies mid-traffic and comes back', () => {
         assert.notEqual(response.headers.get('x-lorag-replica'), victimId);
       }),
     );
-    const down = (await admin(gateway.url, 'GET', '/replicas')).json.data.find((r: { id: string }) => r.id === victimId);
+    const down = (await admin(gateway.url, 'GET', '/replicas')).json.data.find(
+      (r: { id: string }) => r.id === victimId,
+    );
     assert.equal(down.healthy, false);
 
     // Back on the same port, empty (a restarted vLLM forgets runtime-loaded adapters).
     sims[victim] = await startSim({ port: victimPort, ...simOptions });
     await until(
-      async () => (await admin(gateway.url, 'GET', '/replicas')).json.data.find((r: { id: string }) => r.id === victimId).healthy,
+      async () =>
+        (await admin(gateway.url, 'GET', '/replicas')).json.data.find((r: { id: string }) => r.id === victimId).healthy,
       5000,
       'the replica to be healthy again',
     );
     // Drain the others so that the next request must go to the returned replica; it reloads the adapter.
     const others = sims.map((_, i) => `sim-${i}`).filter((id) => id !== victimId);
-    for (const id of others) assert.equal((await admin(gateway.url, 'POST', `/replicas/${id}/drain`)).json.drained, true);
+    for (const id of others)
+      assert.equal((await admin(gateway.url, 'POST', `/replicas/${id}/drain`)).json.drained, true);
     try {
       const { data, response } = await sdk.chat.completions
         .create({ model: 'legal', messages: [{ role: 'user', content: 'back' }] })

@@ -7,7 +7,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type RunningSim, startSim } from '../../src/sim/main.ts';
 import { startTestRedis, type TestRedis } from '../cache/redis-server.ts';
-import { ADAPTERS, type AdaptersDir, answeredBy, client, type GatewayProcess, gatewayConfig, loadCalls, makeAdaptersDir, spawnGateway } from './fixtures.ts';
+import {
+  ADAPTERS,
+  type AdaptersDir,
+  answeredBy,
+  client,
+  type GatewayProcess,
+  gatewayConfig,
+  loadCalls,
+  makeAdaptersDir,
+  spawnGateway,
+} from './fixtures.ts';
 
 for (const compat of ['current', 'legacy'] as const) {
   describe(`two gateway processes, one Redis, vllm-compat ${compat}`, () => {
@@ -20,10 +30,23 @@ for (const compat of ['current', 'legacy'] as const) {
       dir = makeAdaptersDir();
       sims = await Promise.all(
         [0, 1, 2].map((i) =>
-          startSim({ port: 0, maxLoras: 2, loadMs: 200, itlMs: 2, vllmCompat: compat, allowRuntimeLoraUpdating: true, replicaId: `sim-${i}` }),
+          startSim({
+            port: 0,
+            maxLoras: 2,
+            loadMs: 200,
+            itlMs: 2,
+            vllmCompat: compat,
+            allowRuntimeLoraUpdating: true,
+            replicaId: `sim-${i}`,
+          }),
         ),
       );
-      const config = gatewayConfig({ adaptersDir: dir.dir, sims: sims.map((s) => ({ url: s.url })), redisUrl: redis.url, redisPrefix: `t-${compat}:` });
+      const config = gatewayConfig({
+        adaptersDir: dir.dir,
+        sims: sims.map((s) => ({ url: s.url })),
+        redisUrl: redis.url,
+        redisPrefix: `t-${compat}:`,
+      });
       gateways = await Promise.all([spawnGateway(config), spawnGateway(config)]);
     });
     after(async () => {
@@ -37,7 +60,11 @@ for (const compat of ['current', 'legacy'] as const) {
       const clients = gateways.map((g) => client(g.url));
       const answers = await Promise.all(
         Array.from({ length: 100 }, (_, i) =>
-          clients[i % 2].chat.completions.create({ model: 'finance', messages: [{ role: 'user', content: `q${i}` }], user: `u${i}` }),
+          clients[i % 2].chat.completions.create({
+            model: 'finance',
+            messages: [{ role: 'user', content: `q${i}` }],
+            user: `u${i}`,
+          }),
         ),
       );
       for (const a of answers) {
@@ -45,8 +72,14 @@ for (const compat of ['current', 'legacy'] as const) {
         assert.equal(a.model, 'finance@1');
       }
       const perReplica = sims.map((s) => loadCalls(s, 'finance@1'));
-      assert.ok(perReplica.every((n) => n <= 1), `load calls per replica: ${perReplica}`);
-      assert.ok(perReplica.some((n) => n === 1), 'the adapter was loaded somewhere');
+      assert.ok(
+        perReplica.every((n) => n <= 1),
+        `load calls per replica: ${perReplica}`,
+      );
+      assert.ok(
+        perReplica.some((n) => n === 1),
+        'the adapter was loaded somewhere',
+      );
       process.stderr.write(`# [${compat}] finance@1 load calls per replica over 2 gateways: ${perReplica.join(',')}\n`);
     });
 
@@ -56,7 +89,10 @@ for (const compat of ['current', 'legacy'] as const) {
       const answers = await Promise.all(
         Array.from({ length: 120 }, async (_, i) => {
           const model = models[i % models.length];
-          const r = await clients[i % 2].chat.completions.create({ model, messages: [{ role: 'user', content: `m${i}` }] });
+          const r = await clients[i % 2].chat.completions.create({
+            model,
+            messages: [{ role: 'user', content: `m${i}` }],
+          });
           return { model, served: answeredBy(r.choices[0].message.content), echoed: r.model };
         }),
       );
@@ -66,7 +102,8 @@ for (const compat of ['current', 'legacy'] as const) {
         assert.equal(a.echoed, expected);
       }
       for (const s of sims) {
-        for (const [id, n] of Object.entries(s.state.loadRequestCounts())) assert.ok(n <= 1, `${id} loaded ${n} times on one replica`);
+        for (const [id, n] of Object.entries(s.state.loadRequestCounts()))
+          assert.ok(n <= 1, `${id} loaded ${n} times on one replica`);
       }
     });
   });

@@ -6,8 +6,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { adminAdapters, replicaView } from '../../adapters/admin-view.ts';
-import { writeManifest } from '../../adapters/manifest-file.ts';
 import { adapterVersionSchema } from '../../adapters/manifest.ts';
+import { writeManifest } from '../../adapters/manifest-file.ts';
 import { AdapterRegistryError } from '../../adapters/registry.ts';
 import { canarySplitSchema } from '../../config/schema.ts';
 import { GatewayError } from '../../errors/gateway-error.ts';
@@ -35,7 +35,8 @@ export function adminAdapterRoutes(deps: Deps): Hono<AppEnv> {
   const dir = () => deps.current().config.adapters.dir;
   const limit = () => deps.current().config.server.body_limit_bytes;
   // Versions retired in the manifests (by this or an earlier gateway) are unloaded once drained.
-  for (const m of registry().all()) for (const v of m.versions) if (v.retired) void pool.retire(`${m.name}@${v.version}`);
+  for (const m of registry().all())
+    for (const v of m.versions) if (v.retired) void pool.retire(`${m.name}@${v.version}`);
 
   const replicaOr404 = (id: string): ReplicaState => {
     const r = pool.byId(id);
@@ -65,7 +66,10 @@ export function adminAdapterRoutes(deps: Deps): Hono<AppEnv> {
       registryError(err);
     }
     writeManifest(dir(), reg.get(name)!);
-    return c.json({ id: resolved.id, version: resolved.version, source: resolved.source, split: reg.defaultSplit(name) }, 201);
+    return c.json(
+      { id: resolved.id, version: resolved.version, source: resolved.source, split: reg.defaultSplit(name) },
+      201,
+    );
   });
 
   app.put('/adapters/:name/split', async (c) => {
@@ -100,9 +104,13 @@ export function adminAdapterRoutes(deps: Deps): Hono<AppEnv> {
     const { adapter } = validate(adapterRefSchema, await readJson(c, limit()));
     const resolved = adapterOr404(adapter);
     if (resolved.baseModel !== replica.baseModel) {
-      throw new GatewayError('invalid_value', `${adapter} is for ${resolved.baseModel}; replica ${replica.id} serves ${replica.baseModel}.`, {
-        param: 'adapter',
-      });
+      throw new GatewayError(
+        'invalid_value',
+        `${adapter} is for ${resolved.baseModel}; replica ${replica.id} serves ${replica.baseModel}.`,
+        {
+          param: 'adapter',
+        },
+      );
     }
     await pool.loader.ensureLoaded(replica, resolved);
     return c.json({ replica: replica.id, adapter: resolved.id, registered: true });
@@ -113,10 +121,14 @@ export function adminAdapterRoutes(deps: Deps): Hono<AppEnv> {
     const { adapter } = validate(adapterRefSchema, await readJson(c, limit()));
     const inFlight = replica.inFlightByAdapter.get(adapter) ?? 0;
     if (inFlight > 0 || replica.observedActive.has(adapter)) {
-      throw new GatewayError('invalid_request', `${adapter} has requests in flight on ${replica.id}; retire it instead, it is unloaded once drained.`, {
-        status: 409,
-        param: 'adapter',
-      });
+      throw new GatewayError(
+        'invalid_request',
+        `${adapter} has requests in flight on ${replica.id}; retire it instead, it is unloaded once drained.`,
+        {
+          status: 409,
+          param: 'adapter',
+        },
+      );
     }
     await pool.loader.unload(replica, adapter);
     return c.json({ replica: replica.id, adapter, registered: false });
