@@ -9,6 +9,7 @@ import { type RunningSim, startSim } from '../../src/sim/main.ts';
 import { startTestRedis, type TestRedis } from '../cache/redis-server.ts';
 import {
   ADAPTERS,
+  ADMIN_KEY,
   type AdaptersDir,
   answeredBy,
   client,
@@ -81,6 +82,15 @@ for (const compat of ['current', 'legacy'] as const) {
         'the adapter was loaded somewhere',
       );
       process.stderr.write(`# [${compat}] finance@1 load calls per replica over 2 gateways: ${perReplica.join(',')}\n`);
+      // max_loras is not in this config: each gateway learned it from vLLM's lora_requests_info.
+      for (const g of gateways) {
+        const res = await fetch(`${g.url}/admin/replicas`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+        const replicas = ((await res.json()) as { data: { id: string; max_loras: number }[] }).data;
+        assert.ok(
+          replicas.some((r) => r.max_loras === 2),
+          JSON.stringify(replicas),
+        );
+      }
     });
 
     test('concurrent traffic on all adapters through both gateways: every answer from the adapter asked for', async () => {
