@@ -15,7 +15,8 @@ const raw = (embeddings: unknown, vectorStore: unknown = { kind: 'lancedb', path
 test('retrieval without an embedder is a config error, never silently lexical-only', () => {
   assert.throws(
     () => parseConfig(raw({ kind: 'none' })),
-    (err: unknown) => err instanceof ConfigError && err.problems.some((p) => /tenants\.legal: .*needs embeddings/.test(p)),
+    (err: unknown) =>
+      err instanceof ConfigError && err.problems.some((p) => /tenants\.legal: .*needs embeddings/.test(p)),
   );
   assert.throws(
     () => parseConfig(raw({ kind: 'hash' }, { kind: 'none' })),

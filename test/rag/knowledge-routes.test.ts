@@ -1,3 +1,4 @@
+/* biome-ignore-all lint/suspicious/noExplicitAny: HTTP response bodies read in assertions */
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -58,13 +59,13 @@ describe('knowledge routes', () => {
     const [chunk] = await store.listChunks('company', 'legal');
     const res = await app.request(`/v1/knowledge/chunks/${chunk.chunkId}`);
     assert.equal(res.status, 200);
-    const body = await res.json();
+    const body = (await res.json()) as any;
     assert.equal(body.document_id, 'policies/leave.md');
     assert.equal(body.collection, 'company');
     assert.match(body.text, /25 days/);
     const other = await app.request(`/v1/knowledge/chunks/${chunk.chunkId}`, { headers: { 'x-tenant': 'hr' } });
     assert.equal(other.status, 404);
-    assert.equal((await other.json()).error.code, 'not_found');
+    assert.equal(((await other.json()) as any).error.code, 'not_found');
   });
 
   test('POST /admin/ingest: multipart upload, summary, revision noted at once; re-upload writes nothing', async () => {
@@ -79,11 +80,11 @@ describe('knowledge routes', () => {
     };
     const res = await app.request('/admin/ingest', { method: 'POST', body: form() });
     assert.equal(res.status, 200, await res.clone().text());
-    const s = await res.json();
+    const s = (await res.json()) as any;
     assert.equal(s.documents.added, 2);
     assert.match(s.skipped[0].reason, /binary/);
     assert.equal((await stage.revisions('hr', ['company'])).company, s.revision);
-    const again = await (await app.request('/admin/ingest', { method: 'POST', body: form() })).json();
+    const again = (await (await app.request('/admin/ingest', { method: 'POST', body: form() })).json()) as any;
     assert.deepEqual([again.chunks.added, again.chunks.updated, again.revision], [0, 0, null]);
   });
 
@@ -105,11 +106,13 @@ describe('knowledge routes', () => {
     f.append('file', new Blob(['hi']), 'a.txt');
     const res = await app.request('/admin/ingest', { method: 'POST', body: f });
     assert.equal(res.status, 404);
-    assert.equal((await res.json()).error.code, 'collection_not_found');
+    assert.equal(((await res.json()) as any).error.code, 'collection_not_found');
   });
 
   test('GET and DELETE /admin/knowledge/documents: list per tenant, delete by id (with a slash), revision bumped', async () => {
-    const list = await (await app.request('/admin/knowledge/documents?tenant=legal&collection=company')).json();
+    const list = (await (
+      await app.request('/admin/knowledge/documents?tenant=legal&collection=company')
+    ).json()) as any;
     assert.deepEqual(
       list.data.map((d: { id: string }) => d.id),
       ['policies/leave.md'],
@@ -122,7 +125,7 @@ describe('knowledge routes', () => {
       },
     );
     assert.equal(del.status, 200, await del.clone().text());
-    const body = await del.json();
+    const body = (await del.json()) as any;
     assert.equal(body.deleted, true);
     assert.ok(body.revision > before);
     assert.equal((await stage.revisions('legal', ['company'])).company, body.revision);
