@@ -78,14 +78,22 @@ function resolveAdapter(input: PlanInput, baseModel: string): ResolvedAdapter | 
   }
   if (!tenant.adapters.includes(name) || !registry.get(name)) throw modelNotFound(model);
   if (version === undefined) {
-    const split = tenant.canary[name] ?? registry.defaultSplit(name);
-    const id = pickFromSplit(split, name, input.stickyKey);
+    const id = pickFromSplit(liveSplit(tenant.canary[name], name, registry) ?? registry.defaultSplit(name), name, input.stickyKey);
     version = id?.split('@')[1];
   }
   const resolved = version === undefined ? undefined : registry.resolve(name, version);
   if (!resolved) throw modelNotFound(model);
   if (registry.liveVersions(name).every((v) => v.version !== version)) throw modelNotFound(model);
   return resolved;
+}
+
+/** A tenant's split without retired versions (their share goes to the rest); undefined when nothing is left. */
+function liveSplit(split: Record<string, number> | undefined, name: string, registry: AdapterRegistry): Record<string, number> | undefined {
+  if (!split) return undefined;
+  const live = new Set(registry.liveVersions(name).map((v) => `${name}@${v.version}`));
+  const kept = Object.entries(split).filter(([id, w]) => live.has(id) && w > 0);
+  const total = kept.reduce((a, [, w]) => a + w, 0);
+  return total > 0 ? Object.fromEntries(kept.map(([id, w]) => [id, (w / total) * 100])) : undefined;
 }
 
 export function plan(input: PlanInput): Plan {
