@@ -132,13 +132,27 @@ export function rssMb(pid: number): number | null {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in ms, from /proc/PID/stat (null where /proc is missing). */
+export function cpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at state; utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = 100;
+
 /** Samples a process's RSS while `during` runs; resolves to the peak in MiB. */
 export async function peakRss<T>(
   pid: number | null,
   during: () => Promise<T>,
   everyMs = 100,
-): Promise<{ result: T; peak: number | null }> {
-  if (pid === null) return { result: await during(), peak: null };
+): Promise<{ result: T; peak: number | null; cpu: number | null }> {
+  if (pid === null) return { result: await during(), peak: null, cpu: null };
+  const cpu0 = cpuMs(pid);
   let peak = rssMb(pid);
   const timer = setInterval(() => {
     const now = rssMb(pid);
@@ -148,7 +162,8 @@ export async function peakRss<T>(
     const result = await during();
     const last = rssMb(pid);
     if (last !== null && (peak === null || last > peak)) peak = last;
-    return { result, peak };
+    const cpu1 = cpuMs(pid);
+    return { result, peak, cpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 };
   } finally {
     clearInterval(timer);
   }

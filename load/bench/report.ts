@@ -11,6 +11,8 @@ export interface Round {
   c1: LoadResult;
   c32: LoadResult;
   rss: number | null;
+  /** CPU time of the proxy process per request at c=32 (robust to a busy machine, unlike req/s). */
+  cpuUsPerReq: number | null;
 }
 
 export interface Row {
@@ -30,6 +32,7 @@ export interface Row {
   addedTtfbMs?: number;
   xBare?: number;
   rss: number | null;
+  cpuUsPerReq: number;
   errors: number;
   requests: number;
 }
@@ -59,6 +62,7 @@ export function summarise(list: Scenario[], rounds: Map<string, Round[]>): Row[]
       c1P50: m((r) => r.c1.p50),
       c1TtfbP50: s.kind === 'stream' ? m((r) => r.c1.ttfbP50) : undefined,
       rss: rs.length && rs.some((r) => r.rss !== null) ? Math.max(...rs.map((r) => r.rss ?? 0)) : null,
+      cpuUsPerReq: m((r) => r.cpuUsPerReq ?? undefined),
       errors: rs.reduce((a, r) => a + r.c1.errors + r.c32.errors, 0),
       requests: rs.reduce((a, r) => a + r.c1.requests + r.c32.requests, 0),
     };
@@ -99,7 +103,7 @@ export function table(rows: Row[]): string {
   ];
   const lines = rows.map((r) =>
     r.skipped
-      ? [r.name, `skipped: ${r.skipped}`, '', '', '', '', '', '', '', '', '', '', '']
+      ? [r.name, `skipped: ${r.skipped}`, '', '', '', '', '', '', '', '', '', '', '', '']
       : [
           r.name,
           f(r.rps, 0),
@@ -112,6 +116,7 @@ export function table(rows: Row[]): string {
           f(r.ttfbP50),
           r.addedTtfbMs === undefined ? '—' : `${r.addedTtfbMs >= 0 ? '+' : ''}${f(r.addedTtfbMs, 3)}`,
           f(r.rss, 0),
+          f(r.cpuUsPerReq, 0),
           String(r.errors),
           r.note ?? '',
         ],
@@ -197,6 +202,7 @@ export function writeJson(file: string, rows: Row[], open: OpenStreams[], meta: 
     const o: Record<string, unknown> = { name: r.name, rps: num(r.rps), p50_ms: num(r.p50), p99_ms: num(r.p99) };
     if (r.ttfbP50 !== undefined) o.ttfb_p50_ms = num(r.ttfbP50);
     if (r.rss !== null) o.rss_mb = num(r.rss);
+    if (Number.isFinite(r.cpuUsPerReq)) o.cpu_us_per_req = num(r.cpuUsPerReq);
     o.c1_p50_ms = num(r.c1P50);
     if (r.addedMs !== undefined) o.added_ms = num(r.addedMs);
     if (r.addedTtfbMs !== undefined) o.added_ttfb_ms = num(r.addedTtfbMs);

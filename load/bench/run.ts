@@ -86,11 +86,11 @@ async function main(): Promise<void> {
       for (const s of order) {
         const c1 = await measure(stand, s, 1, args.c1Seconds);
         const pid = stand.targets.get(s.target)?.pid ?? null;
-        const { result: c32, peak } = await peakRss(pid, () => measure(stand, s, args.connections, args.seconds));
-        rounds.set(s.name, [...(rounds.get(s.name) ?? []), { c1, c32, rss: peak }]);
+        const { result: c32, peak, cpu } = await peakRss(pid, () => measure(stand, s, args.connections, args.seconds));
+        rounds.set(s.name, [...(rounds.get(s.name) ?? []), { c1, c32, rss: peak, cpuUsPerReq: cpu === null || c32.requests === 0 ? null : (cpu * 1000) / c32.requests }]);
         const ttfb = c32.ttfbP50 !== undefined ? ` ttfb p50 ${c32.ttfbP50.toFixed(2)}ms` : '';
         log(
-          `bench: round ${round + 1}/${args.rounds} ${s.name.padEnd(18)} ${c32.rps.toFixed(0).padStart(6)} req/s p50 ${c32.p50.toFixed(2)}ms p99 ${c32.p99.toFixed(2)}ms${ttfb} | c=1 p50 ${c1.p50.toFixed(3)}ms${peak ? ` | rss ${peak.toFixed(0)}MB` : ''}${c1.errors + c32.errors ? ` | errors ${c1.errors + c32.errors}` : ''}`,
+          `bench: round ${round + 1}/${args.rounds} ${s.name.padEnd(18)} ${c32.rps.toFixed(0).padStart(6)} req/s p50 ${c32.p50.toFixed(2)}ms p99 ${c32.p99.toFixed(2)}ms${ttfb} | c=1 p50 ${c1.p50.toFixed(3)}ms${peak ? ` | rss ${peak.toFixed(0)}MB` : ''}${cpu !== null && c32.requests ? ` | cpu ${((cpu * 1000) / c32.requests).toFixed(0)}µs/req` : ''}${c1.errors + c32.errors ? ` | errors ${c1.errors + c32.errors}` : ''}`,
         );
       }
     }
