@@ -15,6 +15,33 @@ import type { Observer } from './deps.ts';
 export interface UpstreamAnswer {
   lease: Lease;
   res: Dispatcher.ResponseData;
+  /** For streams: the body with its first chunk already read (see `firstChunk`). */
+  stream?: AsyncIterable<Buffer>;
+}
+
+/**
+ * Reads a stream's first chunk before anything goes to the client, so that a replica that dies between its
+ * headers and its first event is still retried elsewhere. Returns null when the body failed or ended empty.
+ */
+async function firstChunk(body: Dispatcher.ResponseData['body']): Promise<AsyncIterable<Buffer> | null> {
+  const it = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let first: IteratorResult<Buffer>;
+  try {
+    first = await it.next();
+  } catch {
+    return null;
+  }
+  if (first.done) return null;
+  return {
+    async *[Symbol.asyncIterator]() {
+      yield first.value;
+      for (;;) {
+        const next = await it.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    },
+  };
 }
 
 export async function callUpstream(
@@ -26,6 +53,7 @@ export async function callUpstream(
   bodyFor: (model: string) => string,
   signal: AbortSignal,
   headers?: Record<string, string>,
+  stream = false,
 ): Promise<UpstreamAnswer> {
   const tried = new Set<string>();
   const attempts = pool.of(plan.baseModel).length + 1;
@@ -49,7 +77,21 @@ export async function callUpstream(
       lastError = failure;
       continue;
     }
-    if (res.statusCode < 400) return { lease, res };
+    if (res.statusCode < 400) {
+      if (!stream) return { lease, res };
+      const body = await firstChunk(res.body);
+      if (body) return { lease, res, stream: body };
+      if (signal.aborted) {
+        lease.release('aborted');
+        throw new GatewayError('upstream_error', 'The client went away.');
+      }
+      observer.upstreamError(replica.id, 'stream_broken');
+      lease.release('failed', 'the stream ended before its first event');
+      res.body.destroy();
+      tried.add(replica.id);
+      lastError = new GatewayError('upstream_error', `The model server (${replica.id}) closed the stream before its first event.`);
+      continue;
+    }
 
     const info = parseUpstreamError(res.statusCode, await res.body.text().catch(() => ''));
     if (res.statusCode >= 500) {

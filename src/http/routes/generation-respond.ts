@@ -77,7 +77,7 @@ export function respondStream(
   const { sink, response } = openStream(c, responseHeaders(ctx));
   c.set('spanDeferred', true);
   sink.onAbort(() => abort.abort());
-  void relaySse(answer.res.body, sink, {
+  void relaySse(answer.stream ?? answer.res.body, sink, {
     chat: ctx.endpoint === 'chat',
     clientWantsUsage: parts.wantsUsage,
     citations: ctx.citations,

@@ -144,6 +144,7 @@ async function handleGeneration(c: Context<AppEnv>, deps: Deps, endpoint: Endpoi
       (model) => JSON.stringify({ ...forwarded, model }),
       abort.signal,
       injectTraceHeaders({ 'x-request-id': ctx.requestId }, ctx.upstreamSpan.context),
+      Boolean(body.stream),
     );
     ctx.upstreamSpan.span.setAttribute('lorag.replica', answer.lease.replica.id);
     ctx.replica = answer.lease.replica.id;
