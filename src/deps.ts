@@ -14,7 +14,12 @@ import { adminAdapterRoutes } from './http/routes/admin-adapters.ts';
 import { adminCacheRoutes } from './http/routes/admin-cache.ts';
 import { adminUsageRoutes } from './http/routes/admin-usage.ts';
 import { createRateLimitStage } from './limits/index.ts';
-import { noRetrieval } from './rag/types.ts';
+import { createEmbedder } from './embeddings/create-embedder.ts';
+import { adminKnowledgeRoutes } from './http/routes/admin-knowledge.ts';
+import { knowledgeRoutes } from './http/routes/knowledge.ts';
+import { createKnowledgeService } from './ingest/knowledge-service.ts';
+import { createVectorStore } from './rag/create-vector-store.ts';
+import { createRetrievalStage } from './rag/index.ts';
 import { redisFromConfig } from './redis/connection.ts';
 import { type PoolEvents, ReplicaPool } from './upstream/replica-pool.ts';
 import { createUsageLedger } from './usage/index.ts';
@@ -38,6 +43,10 @@ export async function buildDeps(config: Config, options: { observer?: Observer; 
   const redis = redisFromConfig(config.redis, 'lorag');
   // With Redis, adapter loads are single-flight across gateway processes (a short lock per replica+adapter).
   const lockRedis = redisFromConfig(config.redis, 'lorag-adapter-lock');
+  const embedder = createEmbedder(config);
+  const store = createVectorStore(config);
+  const retrieval = createRetrievalStage(config, { store, embedder });
+  const knowledge = createKnowledgeService({ store: () => store, embedder, revisionCache: retrieval.revisionCache });
   const pool = new ReplicaPool(config.upstreams, { lock: lockRedis && createRedisLock(lockRedis), events: options.poolEvents });
   const deps: Deps = {
     current: () => state,
@@ -45,18 +54,28 @@ export async function buildDeps(config: Config, options: { observer?: Observer; 
     cache: createCacheStage(config, config.cache.kind === 'redis' ? redis : undefined),
     limits: createRateLimitStage(config, config.limits.kind === 'redis' ? redis : undefined),
     ledger: createUsageLedger(config, redis),
-    retrieval: noRetrieval,
-    embedder: null,
+    retrieval,
+    embedder,
     observer,
     async dependencyStatus() {
       const out: Record<string, { ok: boolean; detail?: string }> = {};
+      const vs = await store.catch(() => null);
+      if (config.vector_store.kind !== 'none') out.vector_store = { ok: vs !== null, detail: config.vector_store.kind };
       if (redis) out.redis = { ok: redis.healthy, detail: redis.healthy ? undefined : 'unreachable: cache and limits degraded' };
       return out;
     },
   };
   return {
     deps,
-    extra: { v1: [], admin: [adminAdapterRoutes(deps), adminCacheRoutes(deps), adminUsageRoutes(deps)] },
+    extra: {
+      v1: [knowledgeRoutes({ knowledge })],
+      admin: [
+        adminAdapterRoutes(deps),
+        adminCacheRoutes(deps),
+        adminUsageRoutes(deps),
+        adminKnowledgeRoutes({ knowledge, current: () => deps.current() }),
+      ],
+    },
     reload(next) {
       state = buildState(next);
     },
@@ -65,7 +84,8 @@ export async function buildDeps(config: Config, options: { observer?: Observer; 
       await deps.cache.close?.();
       await deps.limits.close?.();
       await deps.ledger.close?.();
-      await deps.retrieval.close?.();
+      await retrieval.close();
+      await (await store.catch(() => null))?.close();
       await lockRedis?.close();
       await redis?.close();
     },

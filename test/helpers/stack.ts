@@ -2,6 +2,9 @@
  * Test stand: real `lorag sim` replicas on random loopback ports and a real gateway (startGateway, the same
  * code `lorag serve` runs) in front of them, plus OpenAI SDK clients per tenant.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import { parseConfig } from '../../src/config/load.ts';
 import { type RunningGateway, startGateway } from '../../src/main.ts';
@@ -50,6 +53,7 @@ export function testConfig(simUrls: string[], extra: StackOptions = {}): Record<
       circuit_breaker: { failures: 1, cooldown_ms: 500 },
     },
     cache: { kind: 'off' },
+    vector_store: { kind: 'lancedb', path: mkdtempSync(join(tmpdir(), 'lorag-test-lancedb-')) },
     // Request log lines are info; tests that read them use their own logger.
     telemetry: { log_level: 'warn' },
     tenants: merge({ legal: tenant(keys.legal, ['legal']), hr: tenant(keys.hr, ['hr']) }, extra.tenants ?? {}),
