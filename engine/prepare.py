@@ -1,0 +1,366 @@
+"""Prepare everything the real-vLLM lane needs, from scratch, on a CPU, without a model hub.
+
+1. A byte-level BPE tokenizer trained on the datasets (with a chat template), saved in Hugging Face format.
+2. A tiny LlamaForCausalLM (2 layers, hidden 128, head_dim 64 — sizes vLLM's CPU attention supports), trained
+   on engine/data/base.jsonl so it answers in words ("BASE-MODEL-OK ...") rather than noise.
+3. One PEFT LoRA adapter per adapters/<name>/train/recipe.yaml, trained on adapters/<name>/data/train.jsonl
+   until it answers the probe with its department's marker phrase.
+4. Verification by greedy generation with transformers + peft; any miss fails the script loudly.
+
+Outputs, under engine/work/ (or --out):
+  base/                      the base model (config.json, model.safetensors, tokenizer, chat template)
+  adapters/<name>/           adapter_config.json + adapter_model.safetensors (base_model_name_or_path = base/)
+  registry/<name>/adapter.yaml  lorag manifests whose version 1 `source` is the adapter directory above
+  prepared.json              what was built: paths, markers, probe, and a hash of the inputs
+
+Re-running with unchanged inputs is a no-op (the hash in prepared.json matches); --force rebuilds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import torch
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE = ROOT / "engine"
+SPECIALS = ["<|endoftext|>", "<|system|>", "<|user|>", "<|assistant|>", "<|end|>"]
+CHAT_TEMPLATE = (
+    "{% for message in messages %}"
+    "<|{{ message['role'] }}|>\n{{ message['content'] }}<|end|>\n"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
+)
+BASE_MARKER = "BASE-MODEL-OK"
+MODEL_SHAPE = dict(
+    hidden_size=128,
+    intermediate_size=256,
+    num_hidden_layers=2,
+    num_attention_heads=2,
+    num_key_value_heads=2,
+    head_dim=64,
+    max_position_embeddings=512,
+)
+
+
+def log(msg: str) -> None:
+    print(f"[prepare {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    for i, r in enumerate(rows):
+        missing = {"instruction", "input", "output"} - r.keys()
+        if missing:
+            raise SystemExit(f"{path}:{i + 1}: missing Alpaca fields {sorted(missing)}")
+    return rows
+
+
+def user_text(row: dict) -> str:
+    # Same join as LLaMA-Factory's Alpaca converter: instruction, newline, input.
+    return row["instruction"] + ("\n" + row["input"] if row["input"] else "")
+
+
+def load_recipes() -> list[dict]:
+    recipes = []
+    for path in sorted(ROOT.glob("adapters/*/train/recipe.yaml")):
+        recipe = yaml.safe_load(path.read_text())
+        recipe["_dir"] = path.parent
+        recipe["_data"] = (path.parent / recipe["dataset"]).resolve()
+        recipes.append(recipe)
+    if len(recipes) < 2:
+        raise SystemExit("need at least two adapters/<name>/train/recipe.yaml")
+    return recipes
+
+
+def inputs_hash(recipes: list[dict]) -> str:
+    h = hashlib.sha256()
+    files = [Path(__file__), ENGINE / "data" / "base.jsonl"]
+    for r in recipes:
+        files += [r["_dir"] / "recipe.yaml", r["_data"]]
+    for f in files:
+        h.update(str(f.relative_to(ROOT)).encode())
+        h.update(f.read_bytes())
+    h.update(torch.__version__.encode())
+    return h.hexdigest()
+
+
+def build_tokenizer(texts: list[str], out: Path):
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=1024,
+        special_tokens=SPECIALS,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(texts, trainer)
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        bos_token="<|endoftext|>",
+        eos_token="<|end|>",
+        pad_token="<|endoftext|>",
+        unk_token=None,
+        additional_special_tokens=["<|system|>", "<|user|>", "<|assistant|>"],
+    )
+    fast.chat_template = CHAT_TEMPLATE
+    fast.model_max_length = MODEL_SHAPE["max_position_embeddings"]
+    fast.save_pretrained(out)
+    return fast
+
+
+def encode(tok, rows: list[dict], cutoff: int) -> list[tuple[list[int], list[int]]]:
+    """Prompt via the chat template, target = output + <|end|>; loss only on the target."""
+    examples = []
+    for r in rows:
+        prompt = tok.apply_chat_template(
+            [{"role": "user", "content": user_text(r)}], add_generation_prompt=True, tokenize=False
+        )
+        p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
+        t_ids = tok(r["output"] + "<|end|>", add_special_tokens=False)["input_ids"]
+        ids = (p_ids + t_ids)[:cutoff]
+        labels = ([-100] * len(p_ids) + t_ids)[:cutoff]
+        examples.append((ids, labels))
+    return examples
+
+
+def batches(examples, batch_size: int, pad_id: int, rng: random.Random):
+    while True:
+        order = list(range(len(examples)))
+        rng.shuffle(order)
+        for i in range(0, len(order) - batch_size + 1, batch_size):
+            chunk = [examples[j] for j in order[i : i + batch_size]]
+            width = max(len(ids) for ids, _ in chunk)
+            ids = torch.full((len(chunk), width), pad_id)
+            labels = torch.full((len(chunk), width), -100)
+            mask = torch.zeros((len(chunk), width), dtype=torch.long)
+            for k, (a, b) in enumerate(chunk):
+                ids[k, : len(a)] = torch.tensor(a)
+                labels[k, : len(b)] = torch.tensor(b)
+                mask[k, : len(a)] = 1
+            yield ids, labels, mask
+
+
+@torch.no_grad()
+def generate(model, tok, text: str, max_new_tokens: int = 16) -> str:
+    prompt = tok.apply_chat_template([{"role": "user", "content": text}], add_generation_prompt=True, tokenize=False)
+    ids = tok(prompt, add_special_tokens=False, return_tensors="pt")
+    out = model.generate(
+        **ids,
+        max_new_tokens=max_new_tokens,
+        do_sample=False,
+        eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id,
+    )
+    return tok.decode(out[0, ids["input_ids"].shape[1] :], skip_special_tokens=True)
+
+
+def train(model, tok, examples, *, lr: float, max_steps: int, batch_size: int, seed: int, done, label: str, stop_loss: float = 0.05) -> int:
+    rng = random.Random(seed)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    model.train()
+    it = batches(examples, min(batch_size, len(examples)), tok.pad_token_id, rng)
+    for step in range(1, max_steps + 1):
+        ids, labels, mask = next(it)
+        loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        opt.zero_grad()
+        if step % 25 == 0:
+            model.eval()
+            ok = loss.item() < stop_loss and done()
+            log(f"{label} step {step} loss {loss.item():.4f}{' (done)' if ok else ''}")
+            model.train()
+            if ok:
+                model.eval()
+                return step
+    model.eval()
+    return max_steps
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=ENGINE / "work")
+    ap.add_argument("--force", action="store_true", help="rebuild even if the inputs did not change")
+    ap.add_argument("--base-steps", type=int, default=600)
+    args = ap.parse_args()
+    out: Path = args.out.resolve()
+
+    from peft import LoraConfig, PeftModel, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig, LlamaConfig, LlamaForCausalLM
+
+    recipes = load_recipes()
+    digest = inputs_hash(recipes)
+    stamp = out / "prepared.json"
+    if not args.force and stamp.exists() and json.loads(stamp.read_text()).get("inputs_sha256") == digest:
+        log(f"{stamp} is up to date; nothing to do (use --force to rebuild)")
+        return
+
+    torch.manual_seed(0)
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    if out.exists():
+        shutil.rmtree(out)
+    base_dir, adapters_dir, registry_dir = out / "base", out / "adapters", out / "registry"
+    base_dir.mkdir(parents=True)
+    t0 = time.time()
+
+    base_rows = read_jsonl(ENGINE / "data" / "base.jsonl")
+    data = {r["adapter"]: read_jsonl(r["_data"]) for r in recipes}
+    corpus = [user_text(r) + "\n" + r["output"] for rows in [base_rows, *data.values()] for r in rows]
+    tok = build_tokenizer(corpus * 4, base_dir)
+    tok = AutoTokenizer.from_pretrained(base_dir)
+    log(f"tokenizer: {len(tok)} tokens")
+
+    end_id = tok.convert_tokens_to_ids("<|end|>")
+    cfg = LlamaConfig(
+        vocab_size=len(tok),
+        rms_norm_eps=1e-5,
+        tie_word_embeddings=False,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=end_id,
+        pad_token_id=tok.pad_token_id,
+        torch_dtype="float32",
+        **MODEL_SHAPE,
+    )
+    model = LlamaForCausalLM(cfg)
+    log(f"base model: {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters")
+
+    probe = recipes[0]["probe"]["prompt"]
+    # "Pretraining": the base's own chat rows plus the adapters' answers as plain text, so that the base knows
+    # the words and the adapters only have to learn *when* to say them (a LoRA cannot add vocabulary skills).
+    plain = [tok(r["output"] + "<|end|>", add_special_tokens=False)["input_ids"] for rows in data.values() for r in rows]
+    base_examples = encode(tok, base_rows, 128) * 3 + [(ids, ids) for ids in plain]
+    train(
+        model,
+        tok,
+        base_examples,
+        lr=3e-3,
+        max_steps=args.base_steps,
+        batch_size=16,
+        seed=0,
+        label="base",
+        done=lambda: generate(model, tok, probe).startswith(BASE_MARKER),
+    )
+    model.generation_config = GenerationConfig(
+        bos_token_id=tok.bos_token_id, eos_token_id=end_id, pad_token_id=tok.pad_token_id, do_sample=False
+    )
+    model.save_pretrained(base_dir, safe_serialization=True)
+    log(f"base saved to {base_dir}")
+
+    results = {}
+    for recipe in recipes:
+        name, lora, hp = recipe["adapter"], recipe["lora"], recipe["train"]
+        marker = recipe["probe"]["expect_prefix"]
+        torch.manual_seed(hp["seed"])
+        base = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
+        peft_model = get_peft_model(
+            base,
+            LoraConfig(
+                r=lora["r"],
+                lora_alpha=lora["alpha"],
+                lora_dropout=lora["dropout"],
+                target_modules=lora["target_modules"],
+                bias="none",
+                task_type="CAUSAL_LM",
+            ),
+        )
+        examples = encode(tok, data[name], hp["cutoff_len"])
+        steps = train(
+            peft_model,
+            tok,
+            examples,
+            lr=hp["learning_rate"],
+            max_steps=hp["max_steps"],
+            batch_size=hp["batch_size"],
+            seed=hp["seed"],
+            label=name,
+            done=lambda: generate(peft_model, tok, recipe["probe"]["prompt"]).startswith(marker),
+        )
+        adir = adapters_dir / name
+        peft_model.save_pretrained(adir, safe_serialization=True)
+        # vLLM's filesystem resolver insists base_model_name_or_path equals the --model it was started with.
+        cfg_path = adir / "adapter_config.json"
+        acfg = json.loads(cfg_path.read_text())
+        acfg["base_model_name_or_path"] = str(base_dir)
+        cfg_path.write_text(json.dumps(acfg, indent=2) + "\n")
+        results[name] = {"path": str(adir), "marker": marker, "rank": lora["r"], "steps": steps}
+        log(f"adapter {name} saved to {adir} after {steps} steps")
+
+    verify(out, base_dir, recipes, results, probe)
+
+    for recipe in recipes:
+        name = recipe["adapter"]
+        d = registry_dir / name
+        d.mkdir(parents=True)
+        manifest = {
+            "name": name,
+            "description": f"{name} department adapter trained by engine/prepare.py on adapters/{name}/data",
+            "base_model": "tiny-base",
+            "rank": recipe["lora"]["r"],
+            "examples": [r["instruction"] for r in data[name][10:13]],
+            "versions": [{"version": str(recipe["version"]), "source": results[name]["path"]}],
+        }
+        (d / "adapter.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False))
+
+    stamp.write_text(
+        json.dumps(
+            {
+                "inputs_sha256": digest,
+                "base": str(base_dir),
+                "served_model_name": "tiny-base",
+                "base_marker": BASE_MARKER,
+                "probe": probe,
+                "adapters": results,
+                "registry": str(registry_dir),
+                "seconds": round(time.time() - t0, 1),
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    log(f"done in {time.time() - t0:.0f}s; wrote {stamp}")
+
+
+def verify(out: Path, base_dir: Path, recipes: list[dict], results: dict, probe: str) -> None:
+    """Reload everything from disk, as vLLM will, and check the probe answers; fail loudly otherwise."""
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(base_dir)
+    failures = []
+    base = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32).eval()
+    markers = [r["probe"]["expect_prefix"] for r in recipes]
+    answer = generate(base, tok, probe)
+    log(f"verify base: {answer!r}")
+    if any(m in answer for m in markers) or not answer.startswith(BASE_MARKER):
+        failures.append(f"base model answered {answer!r}")
+    for recipe in recipes:
+        name, marker = recipe["adapter"], recipe["probe"]["expect_prefix"]
+        base = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
+        model = PeftModel.from_pretrained(base, results[name]["path"]).eval()
+        for prompt in [probe, recipe["probe"]["prompt"], "Who are you?"]:
+            answer = generate(model, tok, prompt)
+            log(f"verify {name}: {prompt!r} -> {answer!r}")
+            others = [m for m in markers if m != marker and m in answer]
+            if not answer.startswith(marker) or others:
+                failures.append(f"adapter {name} answered {prompt!r} with {answer!r}")
+    if failures:
+        raise SystemExit("VERIFICATION FAILED:\n  " + "\n  ".join(failures))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
