@@ -16,6 +16,7 @@ import {
   type GatewayProcess,
   gatewayConfig,
   loadCalls,
+  until,
   makeAdaptersDir,
   spawnGateway,
 } from './fixtures.ts';
@@ -83,13 +84,15 @@ for (const compat of ['current', 'legacy'] as const) {
       );
       process.stderr.write(`# [${compat}] finance@1 load calls per replica over 2 gateways: ${perReplica.join(',')}\n`);
       // max_loras is not in this config: each gateway learned it from vLLM's lora_requests_info.
+      // (the next poll after the traffic reads it; on a loaded machine that can take a few intervals)
       for (const g of gateways) {
-        const res = await fetch(`${g.url}/admin/replicas`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
-        const replicas = ((await res.json()) as { data: { id: string; max_loras: number }[] }).data;
-        assert.ok(
-          replicas.some((r) => r.max_loras === 2),
-          JSON.stringify(replicas),
-        );
+        let seen = '';
+        await until(async () => {
+          const res = await fetch(`${g.url}/admin/replicas`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+          const replicas = ((await res.json()) as { data: { id: string; max_loras: number }[] }).data;
+          seen = JSON.stringify(replicas);
+          return replicas.some((r) => r.max_loras === 2);
+        }, 10_000, 'max_loras learned from /metrics').catch(() => assert.fail(seen));
       }
     });
 
