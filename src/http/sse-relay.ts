@@ -16,6 +16,11 @@ export interface RelayOptions {
   citations: Citation[];
   /** Keep every payload (for the cache). */
   record: boolean;
+  /**
+   * Assemble the answer's text (`texts`) from every chunk, e.g. for content logging. Recording alone does not
+   * need it: unchanged payloads are kept as the same strings, unparsed. Default: `record` (the old behaviour).
+   */
+  collectText?: boolean;
   /** Called once, when the first event reaches the client. */
   onFirstByte?(): void;
 }
@@ -35,7 +40,7 @@ type Json = Record<string, any>;
 
 export async function relaySse(body: AsyncIterable<Buffer>, sink: StreamSink, options: RelayOptions): Promise<RelayResult> {
   const result: RelayResult = { chunks: [], usage: null, texts: [], complete: false, error: null };
-  const parseAll = options.record || options.citations.length > 0;
+  const parseAll = options.citations.length > 0 || (options.collectText ?? options.record);
   const decoder = new StringDecoder('utf8');
   let first = true;
   let done = false;
@@ -52,7 +57,10 @@ export async function relaySse(body: AsyncIterable<Buffer>, sink: StreamSink, op
     first = false;
     const hasUsage = payload.includes('"usage":{');
     const mustParse = parseAll || hasUsage || isFirst || payload.startsWith('{"error"');
-    if (!mustParse) return `data: ${payload}\n\n`;
+    if (!mustParse) {
+      if (options.record) result.chunks.push(payload);
+      return `data: ${payload}\n\n`;
+    }
     let obj: Json;
     try {
       obj = JSON.parse(payload);

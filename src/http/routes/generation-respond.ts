@@ -82,6 +82,9 @@ export function respondStream(
     clientWantsUsage: parts.wantsUsage,
     citations: ctx.citations,
     record: parts.record,
+    // The streamed text is only needed for the request log's content (tenant opt-in); parsing every chunk
+    // for it costs ~10% of a stream's CPU (load/README.md).
+    collectText: ctx.principal.tenant.log_content,
     onFirstByte: () => {
       ctx.ttftMs = performance.now() - ctx.startedAt;
       ctx.upstreamSpan?.firstToken();
