@@ -93,6 +93,11 @@ def inputs_hash(recipes: list[dict]) -> str:
     return h.hexdigest()
 
 
+def identity_prompts(rows: list[dict]) -> list[str]:
+    """The rows whose answer is the plain self-identification (the probe and its paraphrases)."""
+    return [r["instruction"] for r in rows if not r["input"] and r["output"].endswith(" department.")]
+
+
 def build_tokenizer(texts: list[str], out: Path):
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
@@ -288,7 +293,10 @@ def main() -> None:
             batch_size=hp["batch_size"],
             seed=hp["seed"],
             label=name,
-            done=lambda: generate(peft_model, tok, recipe["probe"]["prompt"]).startswith(marker),
+            # Early stop: the loss on the adapter's varied answers plateaus well above zero on a base this small;
+            # what matters is that every identity prompt (the probe among them) answers with the marker.
+            stop_loss=0.5,
+            done=lambda: all(generate(peft_model, tok, q).startswith(marker) for q in identity_prompts(data[name])),
         )
         adir = adapters_dir / name
         peft_model.save_pretrained(adir, safe_serialization=True)
