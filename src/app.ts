@@ -36,14 +36,21 @@ export function createApp(deps: Deps, extra: ExtraRoutes = {}): Hono<AppEnv> {
   app.route('/', healthRoutes(deps));
 
   app.use('/v1/*', async function traced(c, next) {
-    const span = startRequestSpan({ method: c.req.method, route: c.req.path, requestId: c.get('requestId'), headers: c.req.header() });
+    const span = startRequestSpan({
+      method: c.req.method,
+      route: c.req.path,
+      requestId: c.get('requestId'),
+      headers: c.req.header(),
+    });
     c.set('requestSpan', span);
     c.set('spanDeferred', false);
     await span.run(() => next());
     if (!c.get('spanDeferred')) span.finish(c.res.status);
   });
   app.use('/v1/*', async function tenantAuth(c, next) {
-    const principal = await stageSpan('auth', undefined, () => authenticateTenant(deps.current().keys, c.req.header('authorization')));
+    const principal = await stageSpan('auth', undefined, () =>
+      authenticateTenant(deps.current().keys, c.req.header('authorization')),
+    );
     c.set('principal', principal);
     await next();
   });

@@ -8,7 +8,11 @@ import { startGateway } from './main.ts';
 import { startSim } from './sim/main.ts';
 
 export async function main(argv: string[]): Promise<void> {
-  const path = argv.includes('--config') ? configPathFrom(argv) : existsSync('lorag.yaml') ? 'lorag.yaml' : 'lorag.example.yaml';
+  const path = argv.includes('--config')
+    ? configPathFrom(argv)
+    : existsSync('lorag.yaml')
+      ? 'lorag.yaml'
+      : 'lorag.example.yaml';
   const config = loadConfigFile(path);
   const replica = config.upstreams.base_models[0].replicas[0];
   const simUrl = new URL(replica.url);

@@ -2,22 +2,23 @@
  * @module deps — builds the request path's dependencies from the config: one implementation per seam,
  * chosen by the config's `kind`. The only place that knows which backends exist.
  */
-import type { ExtraRoutes } from './app.ts';
+
 import { createRedisLock } from './adapters/redis-lock.ts';
 import { loadRegistry } from './adapters/registry.ts';
+import type { ExtraRoutes } from './app.ts';
 import { buildKeyIndex } from './auth/authenticate.ts';
 import { createCacheStage } from './cache/index.ts';
 import type { Config } from './config/schema.ts';
+import { createEmbedder } from './embeddings/create-embedder.ts';
 import type { ConfigState, Deps, Observer } from './http/deps.ts';
 import { silentObserver } from './http/deps.ts';
 import { adminAdapterRoutes } from './http/routes/admin-adapters.ts';
 import { adminCacheRoutes } from './http/routes/admin-cache.ts';
-import { adminUsageRoutes } from './http/routes/admin-usage.ts';
-import { createRateLimitStage } from './limits/index.ts';
-import { createEmbedder } from './embeddings/create-embedder.ts';
 import { adminKnowledgeRoutes } from './http/routes/admin-knowledge.ts';
+import { adminUsageRoutes } from './http/routes/admin-usage.ts';
 import { knowledgeRoutes } from './http/routes/knowledge.ts';
 import { createKnowledgeService } from './ingest/knowledge-service.ts';
+import { createRateLimitStage } from './limits/index.ts';
 import { createVectorStore } from './rag/create-vector-store.ts';
 import { createRetrievalStage } from './rag/index.ts';
 import { redisFromConfig } from './redis/connection.ts';
@@ -36,7 +37,10 @@ export interface Built {
   close(): Promise<void>;
 }
 
-export async function buildDeps(config: Config, options: { observer?: Observer; poolEvents?: PoolEvents } = {}): Promise<Built> {
+export async function buildDeps(
+  config: Config,
+  options: { observer?: Observer; poolEvents?: PoolEvents } = {},
+): Promise<Built> {
   let state = buildState(config);
   const observer = options.observer ?? silentObserver;
   // One shared connection for cache, limits and the usage ledger; absent without redis.url.
@@ -47,7 +51,10 @@ export async function buildDeps(config: Config, options: { observer?: Observer; 
   const store = createVectorStore(config);
   const retrieval = createRetrievalStage(config, { store, embedder });
   const knowledge = createKnowledgeService({ store: () => store, embedder, revisionCache: retrieval.revisionCache });
-  const pool = new ReplicaPool(config.upstreams, { lock: lockRedis && createRedisLock(lockRedis), events: options.poolEvents });
+  const pool = new ReplicaPool(config.upstreams, {
+    lock: lockRedis && createRedisLock(lockRedis),
+    events: options.poolEvents,
+  });
   const deps: Deps = {
     current: () => state,
     pool,
@@ -61,7 +68,8 @@ export async function buildDeps(config: Config, options: { observer?: Observer; 
       const out: Record<string, { ok: boolean; detail?: string }> = {};
       const vs = await store.catch(() => null);
       if (config.vector_store.kind !== 'none') out.vector_store = { ok: vs !== null, detail: config.vector_store.kind };
-      if (redis) out.redis = { ok: redis.healthy, detail: redis.healthy ? undefined : 'unreachable: cache and limits degraded' };
+      if (redis)
+        out.redis = { ok: redis.healthy, detail: redis.healthy ? undefined : 'unreachable: cache and limits degraded' };
       return out;
     },
   };

@@ -18,7 +18,10 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(config: Config, options: { configPath?: string; log?: (line: string) => void } = {}): Promise<RunningGateway> {
+export async function startGateway(
+  config: Config,
+  options: { configPath?: string; log?: (line: string) => void } = {},
+): Promise<RunningGateway> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // Telemetry first, so that everything after it is traced.
   const telemetry = await startTelemetry(config.telemetry, {
@@ -31,7 +34,9 @@ export async function startGateway(config: Config, options: { configPath?: strin
   await built.deps.pool.pollOnce();
 
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () => resolve(s as Server));
+    const s = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () =>
+      resolve(s as Server),
+    );
   });
   server.keepAliveTimeout = 65_000;
   const address = server.address();

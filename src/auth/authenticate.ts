@@ -30,7 +30,12 @@ export function buildKeyIndex(config: Config): KeyIndex {
   const entries = new Map<string, KeyEntry>();
   for (const [tenantId, tenant] of Object.entries(config.tenants)) {
     for (const key of tenant.keys) {
-      entries.set(key.sha256, { digest: key.sha256, owner: tenantId, name: key.name ?? key.sha256.slice(0, 8), expiresAt: key.expires_at });
+      entries.set(key.sha256, {
+        digest: key.sha256,
+        owner: tenantId,
+        name: key.name ?? key.sha256.slice(0, 8),
+        expiresAt: key.expires_at,
+      });
     }
   }
   for (const key of config.admin.keys) {

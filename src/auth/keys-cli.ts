@@ -6,12 +6,20 @@ export async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { tenant: { type: 'string' }, name: { type: 'string' }, expires: { type: 'string' }, admin: { type: 'boolean' } },
+    options: {
+      tenant: { type: 'string' },
+      name: { type: 'string' },
+      expires: { type: 'string' },
+      admin: { type: 'boolean' },
+    },
   });
   if (positionals[0] !== 'create' || (!values.tenant && !values.admin)) {
-    throw new Error('usage: lorag keys create --tenant NAME [--name LABEL] [--expires YYYY-MM-DD] | lorag keys create --admin');
+    throw new Error(
+      'usage: lorag keys create --tenant NAME [--name LABEL] [--expires YYYY-MM-DD] | lorag keys create --admin',
+    );
   }
-  if (values.expires && Number.isNaN(Date.parse(values.expires))) throw new Error(`--expires: not a date: ${values.expires}`);
+  if (values.expires && Number.isNaN(Date.parse(values.expires)))
+    throw new Error(`--expires: not a date: ${values.expires}`);
   const key = generateKey(values.tenant ?? 'admin');
   const fields = [`sha256: ${sha256Hex(key)}`];
   if (values.name) fields.push(`name: ${values.name}`);

@@ -28,7 +28,13 @@ test('an invalid config lists every bad field by path', () => {
     (err: unknown) => {
       assert.ok(err instanceof ConfigError);
       const text = err.problems.join('\n');
-      for (const path of ['server.port', 'upstreams.base_models', 'tenants.Legal', 'tenants.ok.keys.0.sha256', 'tenants.ok.strategy.default']) {
+      for (const path of [
+        'server.port',
+        'upstreams.base_models',
+        'tenants.Legal',
+        'tenants.ok.keys.0.sha256',
+        'tenants.ok.strategy.default',
+      ]) {
         assert.match(text, new RegExp(path.replaceAll('.', '\\.')), `missing ${path} in\n${text}`);
       }
       return true;
@@ -42,11 +48,14 @@ test('cross-section references are checked', () => {
     cache: { kind: 'redis' },
     tenants: { a: { base_model: 'nope', strategy: { default: 'rag', allowed: ['lora'] } } },
   };
-  assert.throws(() => parseConfig(raw), (err: unknown) => {
-    const text = (err as ConfigError).problems.join('\n');
-    assert.match(text, /tenants\.a\.base_model/);
-    assert.match(text, /tenants\.a\.strategy\.default/);
-    assert.match(text, /cache\.kind: redis needs redis\.url/);
-    return true;
-  });
+  assert.throws(
+    () => parseConfig(raw),
+    (err: unknown) => {
+      const text = (err as ConfigError).problems.join('\n');
+      assert.match(text, /tenants\.a\.base_model/);
+      assert.match(text, /tenants\.a\.strategy\.default/);
+      assert.match(text, /cache\.kind: redis needs redis\.url/);
+      return true;
+    },
+  );
 });

@@ -119,7 +119,10 @@ export const configSchema = z
       })
       .strict()
       .default({ host: '127.0.0.1', port: 8080, body_limit_bytes: 1_048_576, shutdown_grace_ms: 10_000 }),
-    admin: z.object({ keys: z.array(apiKeySchema).default([]) }).strict().default({ keys: [] }),
+    admin: z
+      .object({ keys: z.array(apiKeySchema).default([]) })
+      .strict()
+      .default({ keys: [] }),
     adapters: z
       .object({ dir: z.string().default('./adapters') })
       .strict()

@@ -12,7 +12,8 @@ export function toGatewayError(err: unknown): GatewayError {
 
 export function errorResponse(c: Context, err: unknown, extraHeaders: Record<string, string> = {}): Response {
   const e = toGatewayError(err);
-  if (e.code === 'internal_error') console.error(`[${c.get('requestId') ?? '-'}]`, (e.cause as Error)?.stack ?? e.cause);
+  if (e.code === 'internal_error')
+    console.error(`[${c.get('requestId') ?? '-'}]`, (e.cause as Error)?.stack ?? e.cause);
   const headers: Record<string, string> = { 'content-type': 'application/json', ...extraHeaders, ...e.headers };
   if (e.retryable) headers['x-should-retry'] = 'true';
   else headers['x-should-retry'] = 'false';

@@ -17,12 +17,18 @@ export async function readJson(c: Context, limitBytes: number): Promise<unknown>
   // Under @hono/node-server read Node's request directly: touching `c.req.raw.body` would build a WHATWG
   // Request and a web stream per request (~10% of the gateway's CPU in a profile, load/README.md).
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  const buf = incoming && !incoming.readableDidRead ? await readIncoming(incoming, limitBytes) : await readLimited(c.req.raw, limitBytes);
+  const buf =
+    incoming && !incoming.readableDidRead
+      ? await readIncoming(incoming, limitBytes)
+      : await readLimited(c.req.raw, limitBytes);
   if (buf.length === 0) throw new GatewayError('invalid_json', 'The request body is empty; expected a JSON object.');
   try {
     return JSON.parse(buf.toString('utf8'));
   } catch (err) {
-    throw new GatewayError('invalid_json', `We could not parse the JSON body of your request: ${(err as Error).message}`);
+    throw new GatewayError(
+      'invalid_json',
+      `We could not parse the JSON body of your request: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -94,7 +100,12 @@ export function validate<S extends z.ZodType>(schema: S, raw: unknown): z.infer<
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const param = issue.path.length ? issue.path.map(String).join('.') : null;
-  const missing = issue.code === 'invalid_type' && (raw as Record<string, unknown>)[String(issue.path[0])] === undefined && issue.path.length === 1;
-  const message = missing ? `Missing required parameter: '${param}'.` : `Invalid value for '${param ?? 'body'}': ${issue.message}`;
+  const missing =
+    issue.code === 'invalid_type' &&
+    (raw as Record<string, unknown>)[String(issue.path[0])] === undefined &&
+    issue.path.length === 1;
+  const message = missing
+    ? `Missing required parameter: '${param}'.`
+    : `Invalid value for '${param ?? 'body'}': ${issue.message}`;
   throw new GatewayError(missing ? 'missing_required_parameter' : 'invalid_value', message, { param });
 }

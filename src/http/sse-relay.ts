@@ -6,8 +6,8 @@
  * cache or annotated. A stream that breaks off ends with an SSE error event and `[DONE]`, as vLLM does.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { annotate } from '../rag/annotate.ts';
 import type { Citation, Usage } from '../openai/responses.ts';
+import { annotate } from '../rag/annotate.ts';
 import type { StreamSink } from './stream-sink.ts';
 
 export interface RelayOptions {
@@ -38,7 +38,11 @@ export interface RelayResult {
 
 type Json = Record<string, any>;
 
-export async function relaySse(body: AsyncIterable<Buffer>, sink: StreamSink, options: RelayOptions): Promise<RelayResult> {
+export async function relaySse(
+  body: AsyncIterable<Buffer>,
+  sink: StreamSink,
+  options: RelayOptions,
+): Promise<RelayResult> {
   const result: RelayResult = { chunks: [], usage: null, texts: [], complete: false, error: null };
   const parseAll = options.citations.length > 0 || (options.collectText ?? options.record);
   const decoder = new StringDecoder('utf8');
@@ -129,5 +133,12 @@ export async function relaySse(body: AsyncIterable<Buffer>, sink: StreamSink, op
 }
 
 export function streamError(message: string): Json {
-  return { error: { message: `The stream was interrupted: ${message}`, type: 'server_error', param: null, code: 'upstream_error' } };
+  return {
+    error: {
+      message: `The stream was interrupted: ${message}`,
+      type: 'server_error',
+      param: null,
+      code: 'upstream_error',
+    },
+  };
 }

@@ -17,7 +17,11 @@ export interface StreamSink {
   onAbort(cb: () => void): void;
 }
 
-export const sseHeaders = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' };
+export const sseHeaders = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+};
 
 export function openStream(c: Context, headers: Record<string, string>): { sink: StreamSink; response: Response } {
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;

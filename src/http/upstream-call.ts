@@ -89,7 +89,10 @@ export async function callUpstream(
       lease.release('failed', 'the stream ended before its first event');
       res.body.destroy();
       tried.add(replica.id);
-      lastError = new GatewayError('upstream_error', `The model server (${replica.id}) closed the stream before its first event.`);
+      lastError = new GatewayError(
+        'upstream_error',
+        `The model server (${replica.id}) closed the stream before its first event.`,
+      );
       continue;
     }
 
@@ -111,9 +114,13 @@ export async function callUpstream(
     throw generationError(info, replica.id);
   }
   if (lastError && lastError.code !== 'upstream_error') throw lastError;
-  throw new GatewayError('no_healthy_replica', `No model server for ${plan.baseModel} could take the request${lastError ? ` (last error: ${lastError.message})` : ''}.`, {
-    headers: { 'retry-after': '1' },
-  });
+  throw new GatewayError(
+    'no_healthy_replica',
+    `No model server for ${plan.baseModel} could take the request${lastError ? ` (last error: ${lastError.message})` : ''}.`,
+    {
+      headers: { 'retry-after': '1' },
+    },
+  );
 }
 
 export { isGatewayError };

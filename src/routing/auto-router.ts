@@ -10,7 +10,7 @@ const wordSegmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
 export function keywords(text: string): Set<string> {
   const out = new Set<string>();
   for (const s of wordSegmenter.segment(text.toLowerCase())) {
-    if (s.isWordLike && (s.segment.length > 2 || /[^\x00-\x7f]/.test(s.segment))) out.add(stem(s.segment));
+    if (s.isWordLike && (s.segment.length > 2 || /[^\p{ASCII}]/u.test(s.segment))) out.add(stem(s.segment));
   }
   return out;
 }

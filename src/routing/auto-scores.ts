@@ -17,12 +17,12 @@ export async function autoScores(
 ): Promise<Map<string, number>> {
   if (!embedder || manifests.length === 0) return keywordScores(query, manifests);
   try {
-    let known = profileVectors.get(embedder);
-    if (!known) profileVectors.set(embedder, (known = new Map()));
+    const known = profileVectors.get(embedder) ?? new Map<string, number[]>();
+    profileVectors.set(embedder, known);
     const missing = manifests.filter((m) => !known.has(profileKey(m)));
     const texts = [query, ...missing.map(adapterProfileText)];
     const vectors = await embedder.embed(texts, signal);
-    missing.forEach((m, i) => known.set(profileKey(m), vectors[i + 1]));
+    for (const [i, m] of missing.entries()) known.set(profileKey(m), vectors[i + 1]);
     return new Map(manifests.map((m) => [m.name, cosine(vectors[0], known.get(profileKey(m))!)]));
   } catch {
     return keywordScores(query, manifests);

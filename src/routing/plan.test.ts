@@ -20,7 +20,10 @@ const manifest = (name: string, versions: string[], extra: Record<string, unknow
 
 const registry = () =>
   new AdapterRegistry([
-    manifest('legal', ['1', '2'], { description: 'contracts NDA liability clauses', examples: ['review this contract clause'] }),
+    manifest('legal', ['1', '2'], {
+      description: 'contracts NDA liability clauses',
+      examples: ['review this contract clause'],
+    }),
     manifest('hr', ['1'], { description: 'vacation leave payroll hiring', examples: ['how many vacation days'] }),
   ]);
 
@@ -49,7 +52,10 @@ const input = (over: Partial<PlanInput> = {}): PlanInput => ({
 });
 
 const notFound = (fn: () => unknown, model: string) =>
-  assert.throws(fn, (e: unknown) => e instanceof GatewayError && e.status === 404 && e.message.includes(`\`${model}\``));
+  assert.throws(
+    fn,
+    (e: unknown) => e instanceof GatewayError && e.status === 404 && e.message.includes(`\`${model}\``),
+  );
 
 describe('plan', () => {
   test('an adapter name resolves through the tenant split; a pinned version pins', () => {
@@ -72,7 +78,10 @@ describe('plan', () => {
 
   test('collections: the tenant’s by default, a subset on request, others read as not found', () => {
     assert.deepEqual(plan(input({ extension: { collections: ['contracts'] } })).collections, ['contracts']);
-    assert.throws(() => plan(input({ extension: { collections: ['payroll'] } })), (e: unknown) => (e as GatewayError).code === 'collection_not_found');
+    assert.throws(
+      () => plan(input({ extension: { collections: ['payroll'] } })),
+      (e: unknown) => (e as GatewayError).code === 'collection_not_found',
+    );
     assert.equal(plan(input({ strategyHeader: 'lora' })).retrieval, false);
   });
 
@@ -92,7 +101,8 @@ describe('plan', () => {
   test('a retired version is not routed to, even when the tenant split still names it', () => {
     const reg = registry();
     reg.retire('legal', '1');
-    for (let i = 0; i < 50; i++) assert.equal(plan(input({ registry: reg, stickyKey: `u${i}` })).adapter?.id, 'legal@2');
+    for (let i = 0; i < 50; i++)
+      assert.equal(plan(input({ registry: reg, stickyKey: `u${i}` })).adapter?.id, 'legal@2');
     notFound(() => plan(input({ registry: reg, model: 'legal@1' })), 'legal@1');
   });
 
@@ -102,7 +112,15 @@ describe('plan', () => {
     const p = plan(input({ model: 'auto', autoScores: scores }));
     assert.equal(p.adapter?.name, 'legal');
     // hr scores higher but is not the tenant's: never chosen
-    const p2 = plan(input({ model: 'auto', autoScores: new Map([['hr', 1], ['legal', 0.1]]) }));
+    const p2 = plan(
+      input({
+        model: 'auto',
+        autoScores: new Map([
+          ['hr', 1],
+          ['legal', 0.1],
+        ]),
+      }),
+    );
     assert.equal(p2.adapter?.name, 'legal');
   });
 

@@ -56,9 +56,13 @@ function requestedStrategy(input: PlanInput): Strategy {
   const header = input.strategyHeader?.trim().toLowerCase();
   if (header) {
     if (header === 'base' || header === 'lora' || header === 'rag' || header === 'hybrid') return header;
-    throw new GatewayError('invalid_value', `x-lorag-strategy must be one of base, lora, rag, hybrid; got '${header}'.`, {
-      param: 'x-lorag-strategy',
-    });
+    throw new GatewayError(
+      'invalid_value',
+      `x-lorag-strategy must be one of base, lora, rag, hybrid; got '${header}'.`,
+      {
+        param: 'x-lorag-strategy',
+      },
+    );
   }
   return input.tenant.strategy.default;
 }
@@ -78,7 +82,11 @@ function resolveAdapter(input: PlanInput, baseModel: string): ResolvedAdapter | 
   }
   if (!tenant.adapters.includes(name) || !registry.get(name)) throw modelNotFound(model);
   if (version === undefined) {
-    const id = pickFromSplit(liveSplit(tenant.canary[name], name, registry) ?? registry.defaultSplit(name), name, input.stickyKey);
+    const id = pickFromSplit(
+      liveSplit(tenant.canary[name], name, registry) ?? registry.defaultSplit(name),
+      name,
+      input.stickyKey,
+    );
     version = id?.split('@')[1];
   }
   const resolved = version === undefined ? undefined : registry.resolve(name, version);
@@ -88,7 +96,11 @@ function resolveAdapter(input: PlanInput, baseModel: string): ResolvedAdapter | 
 }
 
 /** A tenant's split without retired versions (their share goes to the rest); undefined when nothing is left. */
-function liveSplit(split: Record<string, number> | undefined, name: string, registry: AdapterRegistry): Record<string, number> | undefined {
+function liveSplit(
+  split: Record<string, number> | undefined,
+  name: string,
+  registry: AdapterRegistry,
+): Record<string, number> | undefined {
   if (!split) return undefined;
   const live = new Set(registry.liveVersions(name).map((v) => `${name}@${v.version}`));
   const kept = Object.entries(split).filter(([id, w]) => live.has(id) && w > 0);
@@ -100,16 +112,24 @@ export function plan(input: PlanInput): Plan {
   const { tenant, config } = input;
   const baseModel = tenantBaseModel(tenant, config);
   const adapter = resolveAdapter(input, baseModel);
-  if (adapter && adapter.baseModel !== baseModel && !config.upstreams.base_models.some((b) => b.name === adapter.baseModel)) {
+  if (
+    adapter &&
+    adapter.baseModel !== baseModel &&
+    !config.upstreams.base_models.some((b) => b.name === adapter.baseModel)
+  ) {
     throw modelNotFound(input.model);
   }
 
   const asked = requestedStrategy(input);
   const allowed = allowedStrategies(tenant);
   if (!allowed.includes(asked)) {
-    throw new GatewayError('strategy_not_allowed', `Strategy '${asked}' is not allowed for this key; allowed: ${allowed.join(', ')}.`, {
-      param: 'lorag.strategy',
-    });
+    throw new GatewayError(
+      'strategy_not_allowed',
+      `Strategy '${asked}' is not allowed for this key; allowed: ${allowed.join(', ')}.`,
+      {
+        param: 'lorag.strategy',
+      },
+    );
   }
   const retrieval = asked === 'rag' || asked === 'hybrid';
   const strategy: Strategy = adapter ? (retrieval ? 'hybrid' : 'lora') : retrieval ? 'rag' : 'base';
@@ -117,9 +137,13 @@ export function plan(input: PlanInput): Plan {
   const collections = input.extension?.collections ?? tenant.collections;
   for (const c of collections) {
     if (!tenant.collections.includes(c)) {
-      throw new GatewayError('collection_not_found', `The collection \`${c}\` does not exist or you do not have access to it.`, {
-        param: 'lorag.collections',
-      });
+      throw new GatewayError(
+        'collection_not_found',
+        `The collection \`${c}\` does not exist or you do not have access to it.`,
+        {
+          param: 'lorag.collections',
+        },
+      );
     }
   }
 
@@ -138,7 +162,11 @@ export function plan(input: PlanInput): Plan {
 }
 
 /** What `GET /v1/models` lists for a tenant: base model, `auto`, each adapter and each live pinned version. */
-export function visibleModels(tenant: TenantConfig, config: Config, registry: AdapterRegistry): { id: string; parent: string | null }[] {
+export function visibleModels(
+  tenant: TenantConfig,
+  config: Config,
+  registry: AdapterRegistry,
+): { id: string; parent: string | null }[] {
   const base = tenantBaseModel(tenant, config);
   const out: { id: string; parent: string | null }[] = [{ id: base, parent: null }];
   const names = tenant.adapters.filter((n) => registry.get(n));

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { createApp } from '../../src/app.ts';
 import { sha256Hex } from '../../src/auth/keys.ts';
 import { parseConfig } from '../../src/config/load.ts';
-import { buildDeps, type Built } from '../../src/deps.ts';
+import { type Built, buildDeps } from '../../src/deps.ts';
 import { keys, testConfig } from '../helpers/stack.ts';
 
 let built: Built;
@@ -22,11 +22,18 @@ before(async () => {
 });
 after(() => built.close());
 
-async function call(body: unknown, init: { key?: string | null; raw?: string; headers?: Record<string, string>; path?: string } = {}) {
+async function call(
+  body: unknown,
+  init: { key?: string | null; raw?: string; headers?: Record<string, string>; path?: string } = {},
+) {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...init.headers };
   const key = init.key === undefined ? keys.legal : init.key;
   if (key) headers.authorization = `Bearer ${key}`;
-  const res = await app.request(init.path ?? '/v1/chat/completions', { method: 'POST', headers, body: init.raw ?? JSON.stringify(body) });
+  const res = await app.request(init.path ?? '/v1/chat/completions', {
+    method: 'POST',
+    headers,
+    body: init.raw ?? JSON.stringify(body),
+  });
   const json = (await res.json()) as { error: { message: string; type: string; param: string | null; code: string } };
   assert.ok(json.error && typeof json.error.message === 'string', 'OpenAI error envelope');
   assert.deepEqual(Object.keys(json.error).sort(), ['code', 'message', 'param', 'type']);

@@ -8,14 +8,15 @@ import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { type RunningSim, startSim } from '../../src/sim/main.ts';
 import { startTestRedis, type TestRedis } from '../cache/redis-server.ts';
-import { type GatewayProcess, spawnGateway } from '../lifecycle/fixtures.ts';
 import { keys, testConfig } from '../helpers/stack.ts';
+import { type GatewayProcess, spawnGateway } from '../lifecycle/fixtures.ts';
 
 let redis: TestRedis;
 let sim: RunningSim;
 let gateways: GatewayProcess[] = [];
 
-const sdk = (gw: GatewayProcess, tenant: keyof typeof keys) => new OpenAI({ apiKey: keys[tenant], baseURL: `${gw.url}/v1`, maxRetries: 0 });
+const sdk = (gw: GatewayProcess, tenant: keyof typeof keys) =>
+  new OpenAI({ apiKey: keys[tenant], baseURL: `${gw.url}/v1`, maxRetries: 0 });
 const upstreamCalls = () => Object.values(sim.state.requestCounts()).reduce((a, b) => a + b, 0);
 
 function config(extra: Record<string, unknown> = {}, tenants: Record<string, Record<string, unknown>> = {}) {
@@ -64,10 +65,14 @@ describe('response cache', () => {
   });
 
   test('not cacheable (temperature > 0, no seed) → bypass; no-cache → fresh answer stored', async () => {
-    const r = await sdk(gateways[0], 'legal').chat.completions.create({ ...ask('q'), temperature: 0.7 }).withResponse();
+    const r = await sdk(gateways[0], 'legal')
+      .chat.completions.create({ ...ask('q'), temperature: 0.7 })
+      .withResponse();
     assert.equal(r.response.headers.get('x-lorag-cache'), 'bypass');
     await sdk(gateways[0], 'legal').chat.completions.create(ask('nc'));
-    const fresh = await sdk(gateways[0], 'legal').chat.completions.create(ask('nc'), { headers: { 'cache-control': 'no-cache' } }).withResponse();
+    const fresh = await sdk(gateways[0], 'legal')
+      .chat.completions.create(ask('nc'), { headers: { 'cache-control': 'no-cache' } })
+      .withResponse();
     assert.equal(fresh.response.headers.get('x-lorag-cache'), 'miss');
   });
 
@@ -95,7 +100,9 @@ describe('response cache', () => {
 
   test('the resolved adapter is part of the key (versions: see src/cache/key.test.ts)', async () => {
     const a = await sdk(gateways[0], 'legal').chat.completions.create(ask('version question')).withResponse();
-    const b = await sdk(gateways[0], 'legal').chat.completions.create({ ...ask('version question'), model: 'hr' }).withResponse();
+    const b = await sdk(gateways[0], 'legal')
+      .chat.completions.create({ ...ask('version question'), model: 'hr' })
+      .withResponse();
     assert.equal(a.response.headers.get('x-lorag-cache'), 'miss');
     assert.equal(b.response.headers.get('x-lorag-cache'), 'miss');
   });
@@ -103,12 +110,19 @@ describe('response cache', () => {
   test('50 identical concurrent requests over two gateway processes → 1 upstream call', async () => {
     const before = upstreamCalls();
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => sdk(gateways[i % 2], 'legal').chat.completions.create(ask('thundering herd')).withResponse()),
+      Array.from({ length: 50 }, (_, i) =>
+        sdk(gateways[i % 2], 'legal')
+          .chat.completions.create(ask('thundering herd'))
+          .withResponse(),
+      ),
     );
     assert.equal(upstreamCalls() - before, 1);
     const statuses = results.map((r) => r.response.headers.get('x-lorag-cache'));
     assert.equal(statuses.filter((s) => s === 'miss').length, 1);
-    assert.ok(statuses.every((s) => s === 'miss' || s === 'coalesced' || s === 'hit'), statuses.join(','));
+    assert.ok(
+      statuses.every((s) => s === 'miss' || s === 'coalesced' || s === 'hit'),
+      statuses.join(','),
+    );
     assert.equal(new Set(results.map((r) => r.data.id)).size, 1);
   });
 });
@@ -187,7 +201,9 @@ test('Redis stopped mid-test → every request still served, flagged; restarted 
   for (let i = 0; i < 50 && status !== 'hit'; i++) {
     await new Promise((r) => setTimeout(r, 100));
     await client.chat.completions.create(ask('after restart'));
-    status = (await client.chat.completions.create(ask('after restart')).withResponse()).response.headers.get('x-lorag-cache');
+    status = (await client.chat.completions.create(ask('after restart')).withResponse()).response.headers.get(
+      'x-lorag-cache',
+    );
   }
   assert.equal(status, 'hit');
 });

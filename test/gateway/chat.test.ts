@@ -17,7 +17,9 @@ describe('gateway in front of lorag sim, via the OpenAI SDK', () => {
     });
     assert.equal(answeredBy(legal.choices[0].message.content), 'legal@1');
     assert.equal(legal.model, 'legal@1');
-    const hr = await stack.client('hr').chat.completions.create({ model: 'hr', messages: [{ role: 'user', content: 'Vacation days?' }] });
+    const hr = await stack
+      .client('hr')
+      .chat.completions.create({ model: 'hr', messages: [{ role: 'user', content: 'Vacation days?' }] });
     assert.equal(answeredBy(hr.choices[0].message.content), 'hr@1');
     assert.equal(await simCounter(stack.sims[0], 'lorag_sim_lora_load_requests_total', 'legal@1'), 1);
   });
@@ -64,7 +66,9 @@ describe('gateway in front of lorag sim, via the OpenAI SDK', () => {
   });
 
   test('legacy completions endpoint, stream and not', async () => {
-    const c = await stack.client('legal').completions.create({ model: 'legal', prompt: 'Clause 4 says', max_tokens: 8 });
+    const c = await stack
+      .client('legal')
+      .completions.create({ model: 'legal', prompt: 'Clause 4 says', max_tokens: 8 });
     assert.equal(answeredBy(c.choices[0].text), 'legal@1');
     assert.equal(c.choices[0].finish_reason, 'length');
     const s = await stack.client('legal').completions.create({ model: 'legal', prompt: 'Clause 4 says', stream: true });
@@ -74,7 +78,9 @@ describe('gateway in front of lorag sim, via the OpenAI SDK', () => {
   });
 
   test('the base model and auto', async () => {
-    const base = await stack.client('legal').chat.completions.create({ model: 'tiny-base', messages: [{ role: 'user', content: 'hi' }] });
+    const base = await stack
+      .client('legal')
+      .chat.completions.create({ model: 'tiny-base', messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(answeredBy(base.choices[0].message.content), 'tiny-base');
     const { data, response } = await stack
       .client('legal')

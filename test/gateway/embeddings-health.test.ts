@@ -13,12 +13,19 @@ after(() => stack.close());
 test('embeddings are forwarded to the embeddings upstream', async () => {
   // A separate simulator acts as the embeddings server (in production: a vLLM pooling model or TEI).
   const embedder = await startSim({ port: 0 });
-  const withEmbeddings = await startStack({ config: { embeddings: { kind: 'openai', url: `${embedder.url}/v1`, model: 'tiny-base' } } });
+  const withEmbeddings = await startStack({
+    config: { embeddings: { kind: 'openai', url: `${embedder.url}/v1`, model: 'tiny-base' } },
+  });
   try {
-    const res = await withEmbeddings.client('legal').embeddings.create({ model: 'tiny-base', input: ['hello', 'world'] });
+    const res = await withEmbeddings
+      .client('legal')
+      .embeddings.create({ model: 'tiny-base', input: ['hello', 'world'] });
     assert.equal(res.data.length, 2);
     assert.equal(res.data[0].embedding.length, 384);
-    await assert.rejects(withEmbeddings.client('legal').embeddings.create({ model: 'other', input: 'x' }), (e: any) => e.status === 404);
+    await assert.rejects(
+      withEmbeddings.client('legal').embeddings.create({ model: 'other', input: 'x' }),
+      (e: any) => e.status === 404,
+    );
   } finally {
     await withEmbeddings.close();
     await embedder.close();

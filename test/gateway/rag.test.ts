@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import { stringify } from 'yaml';
 import { parseConfig } from '../../src/config/load.ts';
@@ -27,10 +27,14 @@ let gateway: RunningGateway;
 let spans: CollectedSpans;
 
 const question = 'How many days of notice does the Zephyr supplier contract require for termination?';
-const client = (tenant: 'legal' | 'hr') => new OpenAI({ apiKey: keys[tenant], baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+const client = (tenant: 'legal' | 'hr') =>
+  new OpenAI({ apiKey: keys[tenant], baseURL: `${gateway.url}/v1`, maxRetries: 0 });
 
 // Async: the simulator answering the CLI's embedding calls runs in this process.
-async function ingest(tenant: string, path: string): Promise<{ chunks: { added: number; updated: number }; revision: number | null }> {
+async function ingest(
+  tenant: string,
+  path: string,
+): Promise<{ chunks: { added: number; updated: number }; revision: number | null }> {
   const args = [cli, 'ingest', '--config', configFile, '--tenant', tenant, '--collection', 'company', '--json', path];
   const { stdout } = await promisify(execFile)(process.execPath, args, { encoding: 'utf8' });
   return JSON.parse(stdout);
@@ -47,10 +51,19 @@ before(async () => {
     join(legalDocs, 'zephyr.md'),
     '---\ntitle: Zephyr supplier contract\n---\n# Termination\n\nThe Zephyr supplier contract can be terminated by either party with 45 days of written notice.\n',
   );
-  writeFileSync(join(legalDocs, 'nda.md'), '# NDA policy\n\nEvery NDA must be reviewed by counsel before signature. Mutual NDAs are preferred.\n');
-  writeFileSync(join(hrDocs, 'leave.md'), '# Vacation\n\nNew employees get 25 vacation days per year, accrued monthly.\n');
+  writeFileSync(
+    join(legalDocs, 'nda.md'),
+    '# NDA policy\n\nEvery NDA must be reviewed by counsel before signature. Mutual NDAs are preferred.\n',
+  );
+  writeFileSync(
+    join(hrDocs, 'leave.md'),
+    '# Vacation\n\nNew employees get 25 vacation days per year, accrued monthly.\n',
+  );
   const raw = testConfig([sim.url], {
-    config: { embeddings: { kind: 'openai', url: `${sim.url}/v1`, model: 'tiny-base' }, knowledge: { revision_poll_ms: 100 } },
+    config: {
+      embeddings: { kind: 'openai', url: `${sim.url}/v1`, model: 'tiny-base' },
+      knowledge: { revision_poll_ms: 100 },
+    },
     tenants: {
       legal: { collections: ['company'], strategy: { default: 'hybrid', allowed: ['lora', 'hybrid', 'rag'] } },
       hr: { collections: ['company'], strategy: { default: 'hybrid', allowed: ['lora', 'hybrid', 'rag'] } },
@@ -70,9 +83,15 @@ after(async () => {
 
 describe('cited answers', () => {
   test('non-streaming: citations[0] is the document that holds the fact; annotations mark the [1] in the text', async () => {
-    const { data, response } = await client('legal').chat.completions.create({ model: 'legal', messages: [{ role: 'user', content: question }] }).withResponse();
+    const { data, response } = await client('legal')
+      .chat.completions.create({ model: 'legal', messages: [{ role: 'user', content: question }] })
+      .withResponse();
     assert.equal(response.headers.get('x-lorag-strategy'), 'hybrid');
-    const citations = (data as unknown as { citations: { index: number; document_id: string; chunk_id: string; url: string; text: string }[] }).citations;
+    const citations = (
+      data as unknown as {
+        citations: { index: number; document_id: string; chunk_id: string; url: string; text: string }[];
+      }
+    ).citations;
     assert.ok(citations.length >= 1);
     assert.equal(citations[0].index, 1);
     assert.equal(citations[0].document_id, 'zephyr.md');
@@ -80,7 +99,11 @@ describe('cited answers', () => {
     assert.equal(citations[0].url, `lorag://company/zephyr.md#${citations[0].chunk_id}`);
     const content = data.choices[0].message.content ?? '';
     assert.match(content, /According to \[1\]/, 'the simulator quotes source [1], so the context reached the model');
-    const annotations = (data.choices[0].message as unknown as { annotations: { url_citation: { start_index: number; end_index: number; url: string } }[] }).annotations;
+    const annotations = (
+      data.choices[0].message as unknown as {
+        annotations: { url_citation: { start_index: number; end_index: number; url: string } }[];
+      }
+    ).annotations;
     assert.equal(annotations.length, 1);
     const [a] = annotations;
     assert.equal([...content].slice(a.url_citation.start_index, a.url_citation.end_index).join(''), '[1]');
@@ -98,7 +121,11 @@ describe('cited answers', () => {
 
   test('streaming: citations on the first chunk, annotations on the finish chunk', async () => {
     spans.reset();
-    const stream = await client('legal').chat.completions.create({ model: 'legal', stream: true, messages: [{ role: 'user', content: question }] });
+    const stream = await client('legal').chat.completions.create({
+      model: 'legal',
+      stream: true,
+      messages: [{ role: 'user', content: question }],
+    });
     const chunks: any[] = [];
     for await (const c of stream) chunks.push(c);
     assert.equal(chunks[0].citations[0].document_id, 'zephyr.md');
@@ -110,7 +137,8 @@ describe('cited answers', () => {
     await new Promise((r) => setTimeout(r, 50));
     const root = spans.root('POST /v1/chat/completions');
     const names = spans.childNames(root);
-    for (const stage of ['auth', 'limits', 'plan', 'cache', 'retrieve', 'upstream']) assert.ok(names.includes(stage), `${stage} missing in\n${spans.render(root)}`);
+    for (const stage of ['auth', 'limits', 'plan', 'cache', 'retrieve', 'upstream'])
+      assert.ok(names.includes(stage), `${stage} missing in\n${spans.render(root)}`);
     assert.equal(root.attributes['lorag.tenant'], 'legal');
     assert.equal(root.attributes['lorag.strategy'], 'hybrid');
     assert.equal(root.attributes['lorag.adapter'], 'legal@1');
@@ -122,7 +150,10 @@ describe('cited answers', () => {
   });
 
   test('the other tenant, sharing the collection, never gets legal’s documents', async () => {
-    const data = (await client('hr').chat.completions.create({ model: 'hr', messages: [{ role: 'user', content: question }] })) as unknown as {
+    const data = (await client('hr').chat.completions.create({
+      model: 'hr',
+      messages: [{ role: 'user', content: question }],
+    })) as unknown as {
       citations?: { document_id: string; text: string }[];
     };
     for (const c of data.citations ?? []) {

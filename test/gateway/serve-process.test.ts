@@ -69,7 +69,13 @@ test('keys create prints a key once and the config line; SIGHUP applies it and r
     children.push(child);
     const url = (await waitForLine(child, /http:\/\/127\.0\.0\.1:\d+/)).trim();
     const client = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${url}/v1`, maxRetries: 0 });
-    const ask = (apiKey: string) => client(apiKey).models.list().then(() => 200, (e: { status: number }) => e.status);
+    const ask = (apiKey: string) =>
+      client(apiKey)
+        .models.list()
+        .then(
+          () => 200,
+          (e: { status: number }) => e.status,
+        );
 
     assert.equal(await ask(key), 401);
     assert.equal(await ask('sk-test-legal'), 200);

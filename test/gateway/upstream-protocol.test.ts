@@ -29,7 +29,15 @@ before(async () => {
     req.on('data', (d) => (raw += d));
     req.on('end', () => {
       if (req.url === '/v1/models') {
-        res.end(JSON.stringify({ object: 'list', data: [{ id: 'tiny-base', parent: null }, { id: 'legal@1', parent: 'tiny-base' }] }));
+        res.end(
+          JSON.stringify({
+            object: 'list',
+            data: [
+              { id: 'tiny-base', parent: null },
+              { id: 'legal@1', parent: 'tiny-base' },
+            ],
+          }),
+        );
         return;
       }
       if (req.method === 'GET') return void res.end(''); // /health, /metrics
@@ -101,7 +109,11 @@ describe('requests to vLLM', () => {
       res.write(chunk({ ...head, choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
       res.end('data: [DONE]\n\n');
     };
-    const s = await client.chat.completions.create({ model: 'legal', stream: true, messages: [{ role: 'user', content: 'x' }] });
+    const s = await client.chat.completions.create({
+      model: 'legal',
+      stream: true,
+      messages: [{ role: 'user', content: 'x' }],
+    });
     let sawUsage = false;
     for await (const c of s) if (c.usage) sawUsage = true;
     assert.deepEqual(seen[0].body.stream_options, { include_usage: true });
@@ -113,39 +125,67 @@ describe('vLLM errors', () => {
   test('nested error shape → same status, OpenAI envelope', async () => {
     script = (_req, _body, res) => {
       res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: "This model's maximum context length is 2048 tokens.", type: 'BadRequestError', param: 'messages', code: 400 } }));
+      res.end(
+        JSON.stringify({
+          error: {
+            message: "This model's maximum context length is 2048 tokens.",
+            type: 'BadRequestError',
+            param: 'messages',
+            code: 400,
+          },
+        }),
+      );
     };
-    await assert.rejects(client.chat.completions.create({ model: 'legal', messages: [{ role: 'user', content: 'x' }] }), (err: any) => {
-      assert.equal(err.status, 400);
-      assert.equal(err.code, 'context_length_exceeded');
-      assert.equal(err.type, 'invalid_request_error');
-      assert.match(err.message, /maximum context length/);
-      return true;
-    });
+    await assert.rejects(
+      client.chat.completions.create({ model: 'legal', messages: [{ role: 'user', content: 'x' }] }),
+      (err: any) => {
+        assert.equal(err.status, 400);
+        assert.equal(err.code, 'context_length_exceeded');
+        assert.equal(err.type, 'invalid_request_error');
+        assert.match(err.message, /maximum context length/);
+        return true;
+      },
+    );
   });
 
   test('old flat error shape is understood too', async () => {
     script = (_req, _body, res) => {
       res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ object: 'error', message: 'temperature must be non-negative', type: 'BadRequestError', param: null, code: 400 }));
+      res.end(
+        JSON.stringify({
+          object: 'error',
+          message: 'temperature must be non-negative',
+          type: 'BadRequestError',
+          param: null,
+          code: 400,
+        }),
+      );
     };
-    await assert.rejects(client.chat.completions.create({ model: 'legal', messages: [{ role: 'user', content: 'x' }] }), (err: any) => {
-      assert.equal(err.status, 400);
-      assert.match(err.message, /temperature must be non-negative/);
-      return true;
-    });
+    await assert.rejects(
+      client.chat.completions.create({ model: 'legal', messages: [{ role: 'user', content: 'x' }] }),
+      (err: any) => {
+        assert.equal(err.status, 400);
+        assert.match(err.message, /temperature must be non-negative/);
+        return true;
+      },
+    );
   });
 
   test('a 5xx from the only replica → 503 with retry hint, never the raw body', async () => {
     script = (_req, _body, res) => {
       res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: 'engine dead', type: 'InternalServerError', param: null, code: 500 } }));
+      res.end(
+        JSON.stringify({ error: { message: 'engine dead', type: 'InternalServerError', param: null, code: 500 } }),
+      );
     };
-    await assert.rejects(client.chat.completions.create({ model: 'legal', messages: [{ role: 'user', content: 'x' }] }), (err: any) => {
-      assert.ok(err.status === 502 || err.status === 503, `status ${err.status}`);
-      assert.equal(err.type, 'server_error');
-      return true;
-    });
+    await assert.rejects(
+      client.chat.completions.create({ model: 'legal', messages: [{ role: 'user', content: 'x' }] }),
+      (err: any) => {
+        assert.ok(err.status === 502 || err.status === 503, `status ${err.status}`);
+        assert.equal(err.type, 'server_error');
+        return true;
+      },
+    );
     await new Promise((r) => setTimeout(r, 600)); // let the breaker's cooldown pass for the next tests
   });
 
@@ -172,7 +212,10 @@ describe('vLLM errors', () => {
 test('a client that disconnects mid-stream aborts the upstream request', async () => {
   script = (_req, _body, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
-    const timer = setInterval(() => res.write(chunk({ ...head, choices: [{ index: 0, delta: { content: 'x' } }] })), 10);
+    const timer = setInterval(
+      () => res.write(chunk({ ...head, choices: [{ index: 0, delta: { content: 'x' } }] })),
+      10,
+    );
     res.once('close', () => clearInterval(timer));
   };
   const ac = new AbortController();

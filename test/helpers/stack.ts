@@ -6,10 +6,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { sha256Hex } from '../../src/auth/keys.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { type RunningGateway, startGateway } from '../../src/main.ts';
 import { type RunningSim, type SimOptions, startSim } from '../../src/sim/main.ts';
-import { sha256Hex } from '../../src/auth/keys.ts';
 
 export const keys = { legal: 'sk-test-legal', hr: 'sk-test-hr', finance: 'sk-test-finance', admin: 'sk-test-admin' };
 export const adaptersDir = new URL('../../adapters', import.meta.url).pathname;
@@ -32,7 +32,10 @@ export interface StackOptions {
 function merge(a: Record<string, any>, b: Record<string, any>): Record<string, any> {
   const out = { ...a };
   for (const [k, v] of Object.entries(b)) {
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && typeof a[k] === 'object' && !Array.isArray(a[k]) ? merge(a[k], v) : v;
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && typeof a[k] === 'object' && !Array.isArray(a[k])
+        ? merge(a[k], v)
+        : v;
   }
   return out;
 }
@@ -48,7 +51,9 @@ export function testConfig(simUrls: string[], extra: StackOptions = {}): Record<
     admin: { keys: [{ sha256: sha256Hex(keys.admin) }] },
     adapters: { dir: adaptersDir },
     upstreams: {
-      base_models: [{ name: 'tiny-base', max_model_len: 2048, replicas: simUrls.map((url, i) => ({ id: `sim-${i}`, url })) }],
+      base_models: [
+        { name: 'tiny-base', max_model_len: 2048, replicas: simUrls.map((url, i) => ({ id: `sim-${i}`, url })) },
+      ],
       poll_interval_ms: 200,
       circuit_breaker: { failures: 1, cooldown_ms: 500 },
     },
@@ -64,7 +69,13 @@ export function testConfig(simUrls: string[], extra: StackOptions = {}): Record<
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const simOptions = options.sims ?? [{}];
   const sims = await Promise.all(simOptions.map((o) => startSim({ port: 0, allowRuntimeLoraUpdating: true, ...o })));
-  const config = parseConfig(testConfig(sims.map((s) => s.url), options), 'test');
+  const config = parseConfig(
+    testConfig(
+      sims.map((s) => s.url),
+      options,
+    ),
+    'test',
+  );
   const gateway = await startGateway(config, { log: () => {} });
   const baseURL = `${gateway.url}/v1`;
   return {

@@ -18,7 +18,10 @@ export function embeddingRoutes(deps: Deps): Hono<AppEnv> {
     const body = validate(embeddingRequestSchema, await readJson(c, config.server.body_limit_bytes));
     const upstream = config.embeddings;
     if (upstream.kind !== 'openai') {
-      throw new GatewayError('embeddings_unavailable', 'No embeddings upstream is configured on this gateway (embeddings.kind).');
+      throw new GatewayError(
+        'embeddings_unavailable',
+        'No embeddings upstream is configured on this gateway (embeddings.kind).',
+      );
     }
     if (body.model && body.model !== upstream.model) throw modelNotFound(body.model);
     const url = `${upstream.url.replace(/\/+$/, '')}/embeddings`;
@@ -26,7 +29,10 @@ export function embeddingRoutes(deps: Deps): Hono<AppEnv> {
     try {
       res = await request(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(upstream.api_key ? { authorization: `Bearer ${upstream.api_key}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(upstream.api_key ? { authorization: `Bearer ${upstream.api_key}` } : {}),
+        },
         body: JSON.stringify({ ...body, model: upstream.model }),
         headersTimeout: upstream.timeout_ms,
         bodyTimeout: upstream.timeout_ms,

@@ -5,7 +5,7 @@
  */
 import type { Context } from 'hono';
 import { entryFromChunks, entryFromCompletion, replayChunks } from '../../cache/replay.ts';
-import type { CacheSession, CachedCompletion } from '../../cache/types.ts';
+import type { CachedCompletion, CacheSession } from '../../cache/types.ts';
 import type { Admission } from '../../limits/types.ts';
 import type { Usage } from '../../openai/responses.ts';
 import { annotate } from '../../rag/annotate.ts';
@@ -27,7 +27,13 @@ export interface FinishParts {
 
 type Json = Record<string, any>;
 
-export async function respondJson(c: Context<AppEnv>, deps: Deps, ctx: GenerationContext, answer: UpstreamAnswer, parts: FinishParts): Promise<Response> {
+export async function respondJson(
+  c: Context<AppEnv>,
+  deps: Deps,
+  ctx: GenerationContext,
+  answer: UpstreamAnswer,
+  parts: FinishParts,
+): Promise<Response> {
   let text: string;
   try {
     text = await answer.res.body.text();
@@ -43,7 +49,17 @@ export async function respondJson(c: Context<AppEnv>, deps: Deps, ctx: Generatio
     parts.session.abandon();
     parts.admission.settle(null);
     finishRequest(deps, ctx, 502);
-    return c.json({ error: { message: 'The model server sent an unreadable answer.', type: 'server_error', param: null, code: 'upstream_error' } }, 502);
+    return c.json(
+      {
+        error: {
+          message: 'The model server sent an unreadable answer.',
+          type: 'server_error',
+          param: null,
+          code: 'upstream_error',
+        },
+      },
+      502,
+    );
   }
   ctx.usage = (json.usage as Usage) ?? null;
   if (ctx.citations.length) {
@@ -103,13 +119,21 @@ export function respondStream(
   return response;
 }
 
-export function respondFromCache(c: Context<AppEnv>, deps: Deps, ctx: GenerationContext, entry: CachedCompletion): Response {
+export function respondFromCache(
+  c: Context<AppEnv>,
+  deps: Deps,
+  ctx: GenerationContext,
+  entry: CachedCompletion,
+): Response {
   ctx.usage = entry.usage;
   ctx.citations = entry.citations;
   ctx.ttftMs = performance.now() - ctx.startedAt;
   finishRequest(deps, ctx, 200, contentOf(entry.completion, ctx));
   if (!ctx.body.stream) {
-    return c.body(JSON.stringify(entry.completion), 200, { 'content-type': 'application/json', ...responseHeaders(ctx) });
+    return c.body(JSON.stringify(entry.completion), 200, {
+      'content-type': 'application/json',
+      ...responseHeaders(ctx),
+    });
   }
   const { sink, response } = openStream(c, responseHeaders(ctx));
   let out = '';
@@ -130,7 +154,12 @@ export function finishRequest(deps: Deps, ctx: GenerationContext, status: number
   const adapter = ctx.degraded.has('adapter') ? 'base' : (plan?.adapterLabel ?? null);
   endSpans(ctx, status, adapter);
   if (status === 200 && ctx.cache !== 'hit' && ctx.cache !== 'coalesced') {
-    deps.ledger.record({ tenantId: principal.tenantId, adapter: adapter ?? 'base', keyName: principal.keyName, usage: ctx.usage });
+    deps.ledger.record({
+      tenantId: principal.tenantId,
+      adapter: adapter ?? 'base',
+      keyName: principal.keyName,
+      usage: ctx.usage,
+    });
   }
   deps.observer.requestFinished({
     requestId: ctx.requestId,
@@ -146,7 +175,9 @@ export function finishRequest(deps: Deps, ctx: GenerationContext, status: number
     usage: ctx.usage,
     degraded: [...ctx.degraded],
     citations: ctx.citations.length,
-    content: principal.tenant.log_content ? { request: 'messages' in ctx.body ? ctx.body.messages : ctx.body.prompt, response: answerText ?? '' } : undefined,
+    content: principal.tenant.log_content
+      ? { request: 'messages' in ctx.body ? ctx.body.messages : ctx.body.prompt, response: answerText ?? '' }
+      : undefined,
   });
 }
 

@@ -21,8 +21,8 @@ import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../env.ts';
 import { clientWantsUsage, estimateTokens, type GenerationContext } from '../generation-context.ts';
 import { readJson, validate } from '../read-body.ts';
-import { finishRequest, respondFromCache, respondJson, respondStream } from './generation-respond.ts';
 import { callUpstream } from '../upstream-call.ts';
+import { finishRequest, respondFromCache, respondJson, respondStream } from './generation-respond.ts';
 
 export function generationRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -35,9 +35,14 @@ async function handleGeneration(c: Context<AppEnv>, deps: Deps, endpoint: Endpoi
   const state = deps.current();
   const principal = c.get('principal');
   const raw = await readJson(c, state.config.server.body_limit_bytes);
-  const body = validate(endpoint === 'chat' ? chatCompletionRequestSchema : completionRequestSchema, raw) as GenerationRequest;
+  const body = validate(
+    endpoint === 'chat' ? chatCompletionRequestSchema : completionRequestSchema,
+    raw,
+  ) as GenerationRequest;
   if (body.stream_options != null && !body.stream) {
-    throw new GatewayError('invalid_value', 'Stream options can only be defined when `stream=True`.', { param: 'stream_options' });
+    throw new GatewayError('invalid_value', 'Stream options can only be defined when `stream=True`.', {
+      param: 'stream_options',
+    });
   }
   const ctx: GenerationContext = {
     requestId: c.get('requestId'),
@@ -57,7 +62,9 @@ async function handleGeneration(c: Context<AppEnv>, deps: Deps, endpoint: Endpoi
 
   let admission: Awaited<ReturnType<Deps['limits']['admit']>>;
   try {
-    admission = await stageSpan('limits', undefined, () => deps.limits.admit({ tenantId, tenant, estimatedTokens: estimateTokens(body) }));
+    admission = await stageSpan('limits', undefined, () =>
+      deps.limits.admit({ tenantId, tenant, estimatedTokens: estimateTokens(body) }),
+    );
   } catch (err) {
     if ((err as GatewayError).code === 'rate_limit_exceeded') deps.observer.rateLimited(tenantId);
     finishRequest(deps, ctx, (err as GatewayError).status ?? 500);
@@ -79,22 +86,32 @@ async function handleGeneration(c: Context<AppEnv>, deps: Deps, endpoint: Endpoi
             abort.signal,
           )
         : undefined;
-    const plan = await stageSpan('plan', undefined, () => makePlan({
-      tenantId,
-      tenant,
-      config: state.config,
-      registry: state.registry,
-      model: body.model,
-      extension: body.lorag,
-      strategyHeader: c.req.header('x-lorag-strategy'),
-      stickyKey: body.user ?? principal.keyName,
-      autoScores: scores,
-    }));
+    const plan = await stageSpan('plan', undefined, () =>
+      makePlan({
+        tenantId,
+        tenant,
+        config: state.config,
+        registry: state.registry,
+        model: body.model,
+        extension: body.lorag,
+        strategyHeader: c.req.header('x-lorag-strategy'),
+        stickyKey: body.user ?? principal.keyName,
+        autoScores: scores,
+      }),
+    );
     ctx.plan = plan;
 
     const revisions = plan.retrieval ? await deps.retrieval.revisions(tenantId, plan.collections) : {};
     session = await stageSpan('cache', undefined, () =>
-      deps.cache.begin({ tenantId, tenant, plan, endpoint, body, revisions, cacheControl: c.req.header('cache-control') }),
+      deps.cache.begin({
+        tenantId,
+        tenant,
+        plan,
+        endpoint,
+        body,
+        revisions,
+        cacheControl: c.req.header('cache-control'),
+      }),
     );
     ctx.cache = session.status;
     if (session.degraded) ctx.degraded.add('cache');
@@ -107,15 +124,17 @@ async function handleGeneration(c: Context<AppEnv>, deps: Deps, endpoint: Endpoi
     let upstreamBody = body;
     if (plan.retrieval) {
       const t0 = performance.now();
-      const retrieved = await stageSpan('retrieve', undefined, () => deps.retrieval.retrieve({
-        tenantId,
-        tenant,
-        plan,
-        endpoint,
-        body,
-        maxModelLen: deps.pool.maxModelLen(plan.baseModel),
-        signal: abort.signal,
-      }));
+      const retrieved = await stageSpan('retrieve', undefined, () =>
+        deps.retrieval.retrieve({
+          tenantId,
+          tenant,
+          plan,
+          endpoint,
+          body,
+          maxModelLen: deps.pool.maxModelLen(plan.baseModel),
+          signal: abort.signal,
+        }),
+      );
       deps.observer.retrieval(tenantId, (performance.now() - t0) / 1000);
       upstreamBody = retrieved.body;
       ctx.citations = retrieved.citations;
@@ -151,7 +170,9 @@ async function handleGeneration(c: Context<AppEnv>, deps: Deps, endpoint: Endpoi
     if (answer.lease.degradedToBase) ctx.degraded.add('adapter');
     const record = session.status === 'miss';
     const finish = { admission, session, record, wantsUsage: clientWantsUsage(body) };
-    return body.stream ? respondStream(c, deps, ctx, answer, abort, finish) : await respondJson(c, deps, ctx, answer, finish);
+    return body.stream
+      ? respondStream(c, deps, ctx, answer, abort, finish)
+      : await respondJson(c, deps, ctx, answer, finish);
   } catch (err) {
     session?.abandon();
     admission.settle(null);

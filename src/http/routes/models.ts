@@ -10,7 +10,14 @@ const created = Math.floor(Date.now() / 1000);
 
 export function modelRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const card = (id: string, parent: string | null) => ({ id, object: 'model', created, owned_by: 'lorag', root: parent ?? id, parent });
+  const card = (id: string, parent: string | null) => ({
+    id,
+    object: 'model',
+    created,
+    owned_by: 'lorag',
+    root: parent ?? id,
+    parent,
+  });
   app.get('/models', (c) => {
     const { config, registry } = deps.current();
     const models = visibleModels(c.get('principal').tenant, config, registry);
