@@ -9,6 +9,7 @@ import type { Config } from '../config/schema.ts';
 import type { Embedder } from '../embeddings/types.ts';
 import type { RateLimitStage, UsageLedger } from '../limits/types.ts';
 import type { RetrievalStage } from '../rag/types.ts';
+import type { TelemetryObserver as Observer } from '../telemetry/observer.ts';
 import type { ReplicaPool } from '../upstream/replica-pool.ts';
 
 export interface ConfigState {
@@ -17,35 +18,8 @@ export interface ConfigState {
   registry: AdapterRegistry;
 }
 
-/** One finished request, as metrics and the request log see it. */
-export interface RequestRecord {
-  requestId: string;
-  endpoint: string;
-  tenant: string | null;
-  adapter: string | null;
-  strategy: string | null;
-  cache: string | null;
-  replica: string | null;
-  status: number;
-  durationMs: number;
-  ttftMs: number | null;
-  usage: { prompt_tokens: number; completion_tokens?: number } | null;
-  degraded: string[];
-  citations: number;
-  /** Prompt and answer, only present when the tenant opted into content logging. */
-  content?: { request: unknown; response: string };
-}
-
-/** Telemetry hooks the routes call; the implementation lives in src/telemetry. */
-export interface Observer {
-  requestStarted(tenant: string): void;
-  requestFinished(record: RequestRecord): void;
-  cacheResult(tenant: string, result: string): void;
-  rateLimited(tenant: string): void;
-  upstreamError(replica: string, kind: string): void;
-  retrieval(tenant: string, seconds: number): void;
-  renderMetrics?(): Promise<{ contentType: string; body: string }>;
-}
+/** The telemetry hooks the routes call, and the record of one finished request; defined by the telemetry leaf. */
+export type { FinishedRequest as RequestRecord, TelemetryObserver as Observer } from '../telemetry/observer.ts';
 
 export const silentObserver: Observer = {
   requestStarted() {},
