@@ -74,7 +74,11 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<Buffer>
 }
 
 /** Reads at most `limit` bytes; a chunked body that goes over is refused without reading the rest. */
-async function readLimited(req: Request, limit: number): Promise<Buffer> {
+export async function readLimited(
+  req: Request,
+  limit: number,
+  refuse: (limit: number) => GatewayError = tooLarge,
+): Promise<Buffer> {
   if (!req.body) return Buffer.alloc(0);
   const parts: Uint8Array[] = [];
   let size = 0;
@@ -85,7 +89,7 @@ async function readLimited(req: Request, limit: number): Promise<Buffer> {
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel().catch(() => {});
-      throw tooLarge(limit);
+      throw refuse(limit);
     }
     parts.push(value);
   }

@@ -12,6 +12,7 @@ import type { Config } from '../../config/schema.ts';
 import { GatewayError } from '../../errors/gateway-error.ts';
 import type { KnowledgeService, UploadedFile } from '../../ingest/knowledge-service.ts';
 import type { AppEnv } from '../env.ts';
+import { readLimited } from '../read-body.ts';
 import { storeUnavailable } from './knowledge.ts';
 
 function target(
@@ -39,25 +40,8 @@ function target(
   return { tenant, collection };
 }
 
-async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
-  const tooLarge = () =>
-    new GatewayError('request_too_large', `The upload exceeds knowledge.ingest_max_bytes (${limit} bytes).`);
-  if (Number(req.headers.get('content-length') ?? 0) > limit) throw tooLarge();
-  if (!req.body) return new Uint8Array(0);
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  const reader = req.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      reader.releaseLock(); // stop reading; the rest of the upload is never buffered
-      throw tooLarge();
-    }
-    parts.push(value);
-  }
-  return Buffer.concat(parts);
+function uploadTooLarge(limit: number): GatewayError {
+  return new GatewayError('request_too_large', `The upload exceeds knowledge.ingest_max_bytes (${limit} bytes).`);
 }
 
 export function adminKnowledgeRoutes(deps: {
@@ -75,7 +59,9 @@ export function adminKnowledgeRoutes(deps: {
         `Content-Type must be multipart/form-data, got '${type || 'none'}'.`,
       );
     }
-    const raw = await readLimited(c.req.raw, config.knowledge.ingest_max_bytes);
+    const limit = config.knowledge.ingest_max_bytes;
+    if (Number(c.req.header('content-length') ?? 0) > limit) throw uploadTooLarge(limit);
+    const raw = await readLimited(c.req.raw, limit, uploadTooLarge);
     let form: FormData;
     try {
       form = await new Response(raw, { headers: { 'content-type': type } }).formData();
