@@ -88,7 +88,7 @@ export async function readLimited(
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => {});
+      reader.releaseLock(); // stop reading; the rest is never buffered (cancelling can throw on some sources)
       throw refuse(limit);
     }
     parts.push(value);
