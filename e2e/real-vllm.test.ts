@@ -29,10 +29,8 @@ let gateway: RunningProcess;
 before(async () => {
   prepared = prepareEngine();
   vllm = await startVllm();
-  gateway = await startGatewayProcess(vllm.url, prepared);
 });
 after(async () => {
-  await gateway?.close();
   await vllm?.close();
 });
 
@@ -65,6 +63,13 @@ async function vllmModels(): Promise<string[]> {
 }
 
 describe('gateway in front of a real vLLM', () => {
+  before(async () => {
+    gateway = await startGatewayProcess(vllm.url, prepared);
+  });
+  after(async () => {
+    await gateway?.close();
+  });
+
   test('vLLM starts with legal@1 preloaded and the other adapters not registered', async () => {
     const ids = await vllmModels();
     assert.equal(ids[0], prepared.served_model_name);

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { before, describe, test } from 'node:test';
+import { before, describe, test as nodeTest } from 'node:test';
 
 export interface ProtocolTarget {
   /** `http://host:port` of the vLLM (or simulator) server. */
@@ -22,6 +22,26 @@ export interface ProtocolTarget {
   /** A directory holding a loadable adapter that the suite registers (under fresh names) and unregisters. */
   loadablePath: string;
 }
+
+/**
+ * Cases a target is known to get wrong, by the ids in `CASES`: they run as `todo` (reported, not failing) with
+ * the reason given, so a known simulator divergence is visible in `npm test` without turning it red.
+ */
+export type KnownDivergences = Partial<Record<CaseId, string>>;
+
+const CASES = {
+  models: 'GET /v1/models: the base card first, then LoRA cards with parent and root',
+  load: 'load: plain-text success, then already-loaded InvalidUserInput; the adapter serves and is listed',
+  loadErrors: 'load errors: a path without an adapter is a 404 NotFoundError; empty fields are InvalidUserInput',
+  unloadUnknown: 'unload of an unknown adapter: 404 NotFoundError "cannot be found"',
+  unknownModel: 'unknown model: 404 NotFoundError in the nested envelope, before any streaming',
+  streamFraming: 'stream framing: role chunk first, one finish chunk, [DONE]; no usage without stream_options',
+  streamUsage: 'stream_options: include_usage true adds one final usage chunk with empty choices; {} does not',
+  streamOptionsNoStream: 'stream_options without stream: 400',
+  nonStreaming: 'non-streaming chat and completions: object, model echo, usage',
+  health: 'GET /health: 200 with an empty body',
+} as const;
+type CaseId = keyof typeof CASES;
 
 interface ModelCard {
   id: string;
@@ -89,14 +109,22 @@ async function streamChat(t: ProtocolTarget, extra: Json): Promise<{ chunks: Jso
   return { chunks: raw.slice(0, -1).map((d) => JSON.parse(d) as Json), raw };
 }
 
-export function vllmProtocolContract(label: string, target: () => ProtocolTarget): void {
+export function vllmProtocolContract(
+  label: string,
+  target: () => ProtocolTarget,
+  divergences: KnownDivergences = {},
+): void {
+  const test = (id: CaseId, fn: () => Promise<void>) => {
+    const todo = divergences[id];
+    nodeTest(CASES[id], todo ? { todo: `known divergence: ${todo}` } : {}, fn);
+  };
   describe(`vLLM protocol contract: ${label}`, () => {
     let t: ProtocolTarget;
     before(() => {
       t = target();
     });
 
-    test('GET /v1/models: the base card first, then LoRA cards with parent and root', async () => {
+    test('models', async () => {
       const cards = await models(t);
       const base = cards[0];
       assert.equal(base.id, t.baseModel);
@@ -114,7 +142,7 @@ export function vllmProtocolContract(label: string, target: () => ProtocolTarget
       assert.equal(lora.object, 'model');
     });
 
-    test('load: plain-text success, then already-loaded InvalidUserInput; the adapter serves and is listed', async () => {
+    test('load', async () => {
       const name = fresh('contract');
       const first = await post(`${t.url}/v1/load_lora_adapter`, { lora_name: name, lora_path: t.loadablePath });
       assert.equal(first.status, 200);
@@ -154,7 +182,7 @@ export function vllmProtocolContract(label: string, target: () => ProtocolTarget
       );
     });
 
-    test('load errors: a path without an adapter is a 404 NotFoundError; empty fields are InvalidUserInput', async () => {
+    test('loadErrors', async () => {
       const name = fresh('missing');
       const path = `/nonexistent/lorag-contract/${name}`;
       const res = await post(`${t.url}/v1/load_lora_adapter`, { lora_name: name, lora_path: path });
@@ -175,7 +203,7 @@ export function vllmProtocolContract(label: string, target: () => ProtocolTarget
       assert.equal(emptyBody.error.message, "Both 'lora_name' and 'lora_path' must be provided.");
     });
 
-    test('unload of an unknown adapter: 404 NotFoundError "cannot be found"', async () => {
+    test('unloadUnknown', async () => {
       const name = fresh('ghost');
       const res = await post(`${t.url}/v1/unload_lora_adapter`, { lora_name: name });
       assert.equal(res.status, 404);
@@ -184,7 +212,7 @@ export function vllmProtocolContract(label: string, target: () => ProtocolTarget
       assert.equal(body.error.message, `The lora adapter '${name}' cannot be found.`);
     });
 
-    test('unknown model: 404 NotFoundError in the nested envelope, before any streaming', async () => {
+    test('unknownModel', async () => {
       const name = fresh('no-such-adapter');
       for (const stream of [false, true]) {
         const res = await post(`${t.url}/v1/chat/completions`, {
@@ -195,12 +223,17 @@ export function vllmProtocolContract(label: string, target: () => ProtocolTarget
         assert.equal(res.status, 404);
         const body = await errorBody(res);
         assert.equal(body.error.type, 'NotFoundError');
-        assert.equal(body.error.message, `The model \`${name}\` does not exist.`);
+        // vLLM 0.32 appends the served names ("Valid aliases: tiny-base."); older releases stop after "exist.".
+        const expected = `The model \`${name}\` does not exist.`;
+        assert.ok(
+          body.error.message === expected || body.error.message.startsWith(`${expected} Valid aliases: ${t.baseModel}`),
+          body.error.message,
+        );
         assert.ok(body.error.param === 'model' || body.error.param === null, `param: ${body.error.param}`);
       }
     });
 
-    test('stream framing: role chunk first, one finish chunk, [DONE]; no usage without stream_options', async () => {
+    test('streamFraming', async () => {
       const { chunks } = await streamChat(t, {});
       assert.ok(chunks.length >= 2);
       const id = chunks[0].id;
@@ -219,20 +252,24 @@ export function vllmProtocolContract(label: string, target: () => ProtocolTarget
       assert.ok(['stop', 'length'].includes(finishing[0].choices[0].finish_reason));
     });
 
-    test('stream_options.include_usage: a final usage chunk with empty choices; {} turns it on too', async () => {
-      for (const streamOptions of [{ include_usage: true }, {}]) {
-        const { chunks } = await streamChat(t, { stream_options: streamOptions });
-        const last = chunks.at(-1) as Json;
-        assert.deepEqual(last.choices, [], `usage chunk has no choices (${JSON.stringify(streamOptions)})`);
-        const u = last.usage;
-        assert.ok(u.prompt_tokens > 0 && u.completion_tokens > 0, JSON.stringify(u));
-        assert.equal(u.total_tokens, u.prompt_tokens + u.completion_tokens);
-        assert.equal(chunks.filter((c) => c.usage).length, 1, 'usage only on the final chunk');
-        assert.ok(chunks.at(-2)?.choices[0]?.finish_reason, 'the finish chunk comes just before the usage chunk');
-      }
+    test('streamUsage', async () => {
+      const { chunks } = await streamChat(t, { stream_options: { include_usage: true } });
+      const last = chunks.at(-1) as Json;
+      assert.deepEqual(last.choices, [], 'the usage chunk has no choices');
+      const u = last.usage;
+      assert.ok(u.prompt_tokens > 0 && u.completion_tokens > 0, JSON.stringify(u));
+      assert.equal(u.total_tokens, u.prompt_tokens + u.completion_tokens);
+      assert.equal(chunks.filter((c) => c.usage).length, 1, 'usage only on the final chunk');
+      assert.ok(chunks.at(-2)?.choices[0]?.finish_reason, 'the finish chunk comes just before the usage chunk');
+
+      // Observed on vLLM 0.32: StreamOptions.include_usage defaults to False, so `{}` asks for nothing
+      // (shared/reference/vllm.md §5 said True; the real server is the authority here).
+      const empty = await streamChat(t, { stream_options: {} });
+      assert.equal(empty.chunks.filter((c) => c.usage).length, 0, 'stream_options {} adds no usage');
+      assert.ok(empty.chunks.at(-1)?.choices[0]?.finish_reason, 'the finish chunk is the last one');
     });
 
-    test('stream_options without stream: 400', async () => {
+    test('streamOptionsNoStream', async () => {
       const res = await post(`${t.url}/v1/chat/completions`, {
         model: t.baseModel,
         messages: [{ role: 'user', content: 'hi' }],
@@ -242,7 +279,7 @@ export function vllmProtocolContract(label: string, target: () => ProtocolTarget
       await errorBody(res);
     });
 
-    test('non-streaming chat and completions: object, model echo, usage', async () => {
+    test('nonStreaming', async () => {
       const chat = await post(`${t.url}/v1/chat/completions`, {
         model: t.preloaded.name,
         messages: [{ role: 'user', content: 'Which department is answering?' }],
@@ -268,7 +305,7 @@ export function vllmProtocolContract(label: string, target: () => ProtocolTarget
       assert.ok(b.usage.completion_tokens <= 3);
     });
 
-    test('GET /health: 200 with an empty body', async () => {
+    test('health', async () => {
       const res = await fetch(`${t.url}/health`);
       assert.equal(res.status, 200);
       assert.equal(await res.text(), '');

@@ -52,6 +52,10 @@ export function gatewayConfig(vllmUrl: string, prepared: Prepared, port: number)
   };
 }
 
+function withoutLoragVars(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('LORAG_')));
+}
+
 export async function startGatewayProcess(vllmUrl: string, prepared: Prepared): Promise<RunningProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'lorag-e2e-gateway-'));
   const port = await freePort();
@@ -64,7 +68,9 @@ export async function startGatewayProcess(vllmUrl: string, prepared: Prepared): 
     cwd: repoRoot,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LORAG_SERVER__PORT: String(port) },
+    // Only the file configures it: inherited LORAG_* variables (LORAG_E2E_VLLM_URL among them) would be read as
+    // config overrides.
+    env: { ...withoutLoragVars(process.env), LORAG_SERVER__PORT: String(port) },
   });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
