@@ -116,7 +116,9 @@ export async function runOpenStreams(
     }
   };
   const all = Promise.all(Array.from({ length: load.count }, one));
-  await Promise.race([allOpenP, all, new Promise((r) => setTimeout(r, load.seconds * 1000))]);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([allOpenP, all, new Promise((r) => (timer = setTimeout(r, load.seconds * 1000)))]);
+  clearTimeout(timer);
   await whileOpen();
   await all;
   await pool.close();

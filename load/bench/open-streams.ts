@@ -15,7 +15,7 @@ export async function measureOpenStreams(
   count: number,
   log: (line: string) => void,
 ): Promise<OpenStreams[]> {
-  const tokens = count >= 500 ? 80 : 30;
+  const tokens = count >= 500 ? 80 : 10;
   log(`bench: ${count} concurrent open streams (sim at 100 ms/token, ${tokens} tokens)`);
   const slow = await stand.startSim('sim-slow', ['--itl-ms', '100', '--max-loras', '4']);
   await fetch(`${slow.url}/v1/load_lora_adapter`, {

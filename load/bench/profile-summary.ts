@@ -22,7 +22,7 @@ interface Profile {
 export function summariseProfile(profile: Profile, top = 30): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  for (const [i, id] of profile.samples.entries()) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   const idleIds = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
   const sampled = [...self.values()].reduce((a, b) => a + b, 0);
   // Percentages are of busy time: idle samples say how loaded the process was, not where the time went.
@@ -35,7 +35,12 @@ export function summariseProfile(profile: Profile, top = 30): string {
     const short = url.replace(/^file:\/\/.*?\/(node_modules|src|load)\//, '$1/').replace(/^node:/, 'node:');
     const key = `${functionName || '(anonymous)'}  ${short || '(native)'}${url ? `:${lineNumber + 1}` : ''}`;
     fn.set(key, (fn.get(key) ?? 0) + us);
-    const f = short.startsWith('node_modules/') ? short.split('/').slice(0, short.includes('/@') ? 3 : 2).join('/') : short || functionName;
+    const f = short.startsWith('node_modules/')
+      ? short
+          .split('/')
+          .slice(0, short.includes('/@') ? 3 : 2)
+          .join('/')
+      : short || functionName;
     file.set(f, (file.get(f) ?? 0) + us);
   }
   const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)}%`;
@@ -51,7 +56,9 @@ export function summariseProfile(profile: Profile, top = 30): string {
     const node = byId.get(id)!;
     let t = self.get(id) ?? 0;
     const { functionName, url, lineNumber } = node.callFrame;
-    const key = /\/(src|load)\//.test(url) ? `${functionName || '(anonymous)'}  ${url.replace(/^.*?\/(src|load)\//, '$1/')}:${lineNumber + 1}` : null;
+    const key = /\/(src|load)\//.test(url)
+      ? `${functionName || '(anonymous)'}  ${url.replace(/^.*?\/(src|load)\//, '$1/')}:${lineNumber + 1}`
+      : null;
     const fresh = key !== null && !onStack.has(key);
     if (fresh) onStack.add(key);
     for (const child of node.children ?? []) t += walk(child, onStack);
@@ -76,5 +83,7 @@ if (import.meta.main) {
     process.exit(2);
   }
   const i = process.argv.indexOf('--top');
-  process.stdout.write(`${summariseProfile(JSON.parse(readFileSync(file, 'utf8')), i > 0 ? Number(process.argv[i + 1]) : 30)}\n`);
+  process.stdout.write(
+    `${summariseProfile(JSON.parse(readFileSync(file, 'utf8')), i > 0 ? Number(process.argv[i + 1]) : 30)}\n`,
+  );
 }

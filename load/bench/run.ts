@@ -22,7 +22,7 @@ import {
   targets,
   writeJson,
 } from './report.ts';
-import { PATH, probe, type Scenario, scenarios } from './scenarios.ts';
+import { PATH, probe, type Scenario, scenarios, selectScenarios, TARGET_OF } from './scenarios.ts';
 import { buildStand, type Stand } from './stand.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -54,28 +54,29 @@ async function main(): Promise<void> {
   }
   process.on('exit', killAllSync);
 
+  let names: string[];
+  try {
+    names = selectScenarios(args.only);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(2);
+  }
   const stand = await buildStand({
+    needed: new Set(names.map((n) => TARGET_OF[n])),
     loadCpu: canPin ? 0 : null,
     proxyCpu: canPin ? 1 : null,
     log,
     churnAdapters: 8,
     gatewayNodeArgs: args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', resolve(args.cpuProf)] : [],
   });
+  log(`bench: processes up in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
   try {
-    let list = scenarios(stand);
-    if (args.only) {
-      const keep = new Set([
-        ...args.only,
-        'direct',
-        'bare-proxy',
-        ...(args.only.some((n) => n.includes('stream')) ? ['direct-stream', 'bare-proxy-stream'] : []),
-      ]);
-      list = list.filter((s) => keep.has(s.name));
-    }
+    const list = scenarios(stand).filter((s) => names.includes(s.name));
     log('bench: probing scenarios');
     await probe(stand, list);
     for (const s of list.filter((x) => x.skipped)) log(`bench: ${s.name} skipped: ${s.skipped}`);
     const runnable = list.filter((s) => !s.skipped);
+    log(`bench: probes done at ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
 
     log(`bench: warm-up ${args.warmupSeconds}s each`);
     for (const s of runnable) await measure(stand, s, args.connections, args.warmupSeconds);
@@ -87,7 +88,10 @@ async function main(): Promise<void> {
         const c1 = await measure(stand, s, 1, args.c1Seconds);
         const pid = stand.targets.get(s.target)?.pid ?? null;
         const { result: c32, peak, cpu } = await peakRss(pid, () => measure(stand, s, args.connections, args.seconds));
-        rounds.set(s.name, [...(rounds.get(s.name) ?? []), { c1, c32, rss: peak, cpuUsPerReq: cpu === null || c32.requests === 0 ? null : (cpu * 1000) / c32.requests }]);
+        rounds.set(s.name, [
+          ...(rounds.get(s.name) ?? []),
+          { c1, c32, rss: peak, cpuUsPerReq: cpu === null || c32.requests === 0 ? null : (cpu * 1000) / c32.requests },
+        ]);
         const ttfb = c32.ttfbP50 !== undefined ? ` ttfb p50 ${c32.ttfbP50.toFixed(2)}ms` : '';
         log(
           `bench: round ${round + 1}/${args.rounds} ${s.name.padEnd(18)} ${c32.rps.toFixed(0).padStart(6)} req/s p50 ${c32.p50.toFixed(2)}ms p99 ${c32.p99.toFixed(2)}ms${ttfb} | c=1 p50 ${c1.p50.toFixed(3)}ms${peak ? ` | rss ${peak.toFixed(0)}MB` : ''}${cpu !== null && c32.requests ? ` | cpu ${((cpu * 1000) / c32.requests).toFixed(0)}µs/req` : ''}${c1.errors + c32.errors ? ` | errors ${c1.errors + c32.errors}` : ''}`,
@@ -131,9 +135,13 @@ async function main(): Promise<void> {
     }
     log(`bench: done in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
   } finally {
+    const t0 = Date.now();
     await stopAll();
     await stand.sink.close();
+    log(`bench: processes stopped in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   }
 }
 
 await main();
+// Every child is stopped by now; do not wait for idle keep-alive sockets of the load generator.
+process.exit(0);

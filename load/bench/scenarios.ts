@@ -24,6 +24,36 @@ export interface Scenario {
 }
 
 export const PATH = '/v1/chat/completions';
+
+/** The process each scenario measures (the runner starts only the ones it needs). */
+export const TARGET_OF: Record<string, string> = {
+  direct: 'sim',
+  'bare-proxy': 'bare-proxy',
+  'lorag-miss': 'lorag',
+  'lorag-hit': 'lorag',
+  'lorag-hit-redis': 'lorag-redis',
+  'direct-stream': 'sim',
+  'bare-proxy-stream': 'bare-proxy',
+  'lorag-stream': 'lorag',
+  'lorag-hybrid': 'lorag-hybrid',
+  'adapter-churn': 'lorag-churn',
+  'lorag-traced': 'lorag-traced',
+};
+
+/** Scenarios to run for `--only` (direct and bare-proxy always, and their stream twins when a stream is asked). */
+export function selectScenarios(only: string[] | null): string[] {
+  const all = Object.keys(TARGET_OF);
+  if (!only) return all;
+  const unknown = only.filter((n) => !(n in TARGET_OF));
+  if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${all.join(', ')}`);
+  const keep = new Set([
+    ...only,
+    'direct',
+    'bare-proxy',
+    ...(only.some((n) => n.includes('stream')) ? ['direct-stream', 'bare-proxy-stream'] : []),
+  ]);
+  return all.filter((n) => keep.has(n));
+}
 const question = 'bench [<id>] What does clause 4 say about early termination?';
 
 const chat = (model: string, extra: Record<string, unknown> = {}, content = question) =>
@@ -121,6 +151,8 @@ export function scenarios(stand: Stand): Scenario[] {
     },
   ];
   for (const s of list) {
+    if (TARGET_OF[s.name] !== s.target)
+      throw new Error(`scenario ${s.name}: target ${s.target} disagrees with TARGET_OF`);
     const reason = stand.missing.get(s.target);
     if (reason) s.skipped = reason;
     else if (!stand.targets.has(s.target)) s.skipped = `target ${s.target} not started`;

@@ -24,6 +24,8 @@ export interface StandOptions {
   proxyCpu: number | null;
   log: (line: string) => void;
   churnAdapters: number;
+  /** Targets to start (besides the simulator). */
+  needed: Set<string>;
   /** Extra node flags for the gateways (e.g. --cpu-prof). */
   gatewayNodeArgs?: string[];
 }
@@ -132,31 +134,37 @@ export async function buildStand(options: StandOptions): Promise<Stand> {
     body: JSON.stringify({ lora_name: 'legal@1', lora_path: './adapters/legal/v1' }),
   }).then((r) => r.arrayBuffer());
 
-  const redisUrl = await startRedis(stand);
-  const jobs: Promise<unknown>[] = [
-    stand.startBare('bare-proxy', sim.url),
-    stand.startGateway('lorag', { simUrl: sim.url, cache: 'memory' }),
-  ];
-  if (redisUrl) jobs.push(stand.startGateway('lorag-redis', { simUrl: sim.url, cache: 'redis', redisUrl }));
-  else missing.set('lorag-redis', 'redis-server not found');
-  jobs.push(
-    stand
-      .startGateway(
-        'lorag-traced',
-        { simUrl: sim.url, cache: 'memory', traces: true },
-        {
-          OTEL_TRACES_EXPORTER: 'otlp',
-          OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-          OTEL_BSP_SCHEDULE_DELAY: '500',
-        },
-      )
-      .catch((err) => missing.set('lorag-traced', `gateway with traces on did not start: ${firstLine(err)}`)),
-  );
-  jobs.push(
-    startChurn(stand).catch((err) => missing.set('lorag-churn', `churn stand did not start: ${firstLine(err)}`)),
-  );
-  jobs.push(startHybrid(stand, sim.url).catch((err) => missing.set('lorag-hybrid', firstLine(err))));
+  const need = (name: string) => options.needed.has(name);
+  const jobs: Promise<unknown>[] = [];
+  if (need('bare-proxy')) jobs.push(stand.startBare('bare-proxy', sim.url));
+  if (need('lorag')) jobs.push(stand.startGateway('lorag', { simUrl: sim.url, cache: 'memory' }));
+  if (need('lorag-redis')) {
+    const redisUrl = await startRedis(stand);
+    if (redisUrl) jobs.push(stand.startGateway('lorag-redis', { simUrl: sim.url, cache: 'redis', redisUrl }));
+    else missing.set('lorag-redis', 'redis-server not found');
+  }
+  if (need('lorag-traced')) {
+    jobs.push(
+      stand
+        .startGateway(
+          'lorag-traced',
+          { simUrl: sim.url, cache: 'memory', traces: true },
+          {
+            OTEL_TRACES_EXPORTER: 'otlp',
+            OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+            OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+            OTEL_BSP_SCHEDULE_DELAY: '500',
+          },
+        )
+        .catch((err) => missing.set('lorag-traced', `gateway with traces on did not start: ${firstLine(err)}`)),
+    );
+  }
+  if (need('lorag-churn'))
+    jobs.push(
+      startChurn(stand).catch((err) => missing.set('lorag-churn', `churn stand did not start: ${firstLine(err)}`)),
+    );
+  if (need('lorag-hybrid'))
+    jobs.push(startHybrid(stand, sim.url).catch((err) => missing.set('lorag-hybrid', firstLine(err))));
   await Promise.all(jobs);
   return stand;
 }

@@ -1,0 +1,125 @@
+/**
+ * `npm run bench -- --quick` smoke test on a small subset (CI stays short): the runner starts the simulator,
+ * the bare proxy and a gateway as child processes, measures, prints the table, writes the SVG and the JSON
+ * in the documented shape, and leaves no process behind. Numbers are not asserted (no timed assertions).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { type Round, summarise, writeJson } from '../../load/bench/report.ts';
+import type { Scenario } from '../../load/bench/scenarios.ts';
+
+const root = new URL('../..', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'lorag-bench-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('npm run bench -- --quick (subset)', () => {
+  test('measures direct, bare-proxy, lorag-miss and lorag-stream and writes table, SVG and JSON', () => {
+    const json = join(dir, 'bench.json');
+    const run = spawnSync(
+      process.execPath,
+      [
+        'load/bench/run.ts',
+        '--quick',
+        '--only',
+        'lorag-miss,lorag-stream',
+        '--seconds',
+        '0.5',
+        '--c1-seconds',
+        '0.3',
+        '--open-streams',
+        '20',
+        '--out',
+        dir,
+        '--json',
+        json,
+      ],
+      { cwd: root, encoding: 'utf8', timeout: 110_000 },
+    );
+    assert.equal(run.status, 0, `bench failed:\n${run.stderr.slice(-3000)}`);
+    assert.match(run.stdout, /\| scenario \| req\/s \| p50 ms \| p99 ms \|/);
+    assert.match(run.stdout, /### Targets \(issue 9\)/);
+    assert.match(run.stderr, /bench: round 1\/1 lorag-miss/, 'progress goes to stderr');
+    assert.ok(existsSync(join(dir, 'bench-quick.svg')));
+    assert.match(
+      readFileSync(join(dir, 'bench-quick.svg'), 'utf8'),
+      /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/,
+    );
+
+    const out = JSON.parse(readFileSync(json, 'utf8'));
+    const names = out.scenarios.map((s: { name: string }) => s.name);
+    assert.deepEqual(names, [
+      'direct',
+      'bare-proxy',
+      'lorag-miss',
+      'direct-stream',
+      'bare-proxy-stream',
+      'lorag-stream',
+    ]);
+    for (const s of out.scenarios) {
+      assert.ok(s.rps > 0, `${s.name} measured requests`);
+      assert.ok(s.p50_ms > 0 && s.p99_ms >= s.p50_ms, `${s.name} has p50 ≤ p99`);
+      assert.equal(s.errors, 0, `${s.name} had errors`);
+    }
+    const stream = out.scenarios.find((s: { name: string }) => s.name === 'lorag-stream');
+    assert.ok(stream.ttfb_p50_ms > 0 && stream.ttfb_p50_ms <= stream.p50_ms);
+    assert.ok(out.scenarios.find((s: { name: string }) => s.name === 'lorag-miss').rss_mb > 0);
+    assert.equal(out.open_streams.length, 2);
+    for (const o of out.open_streams) assert.equal(o.opened, 20, `${o.name}: all streams open at once`);
+  });
+});
+
+describe('bench report', () => {
+  const result = (rps: number, p50: number) => ({ rps, p50, p99: p50 * 2, requests: 100, errors: 0 });
+  const scenario = (name: string, extra: Partial<Scenario> = {}): Scenario => ({
+    name,
+    kind: 'http',
+    target: name,
+    headers: {},
+    bodies: ['{}'],
+    uniqueBodies: false,
+    baseline: 'direct',
+    bare: 'bare-proxy',
+    ...extra,
+  });
+  const round = (rps: number, c1: number, rss: number | null = null): Round => ({
+    c1: result(1 / c1, c1),
+    c32: result(rps, 32 / rps),
+    rss,
+    cpuUsPerReq: null,
+  });
+
+  test('added latency, ratio to the bare proxy and medians over rounds; skipped rows keep their reason', () => {
+    const list = [
+      scenario('direct'),
+      scenario('bare-proxy'),
+      scenario('lorag-miss'),
+      scenario('lorag-hybrid', { skipped: 'not landed' }),
+    ];
+    const rounds = new Map<string, Round[]>([
+      ['direct', [round(10_000, 0.1), round(12_000, 0.1), round(11_000, 0.1)]],
+      ['bare-proxy', [round(5000, 0.5, 150), round(4000, 0.5, 160), round(6000, 0.5, 155)]],
+      ['lorag-miss', [round(3000, 1.1, 200), round(3500, 0.9, 210), round(2500, 1.0, 205)]],
+    ]);
+    const rows = summarise(list, rounds);
+    const miss = rows.find((r) => r.name === 'lorag-miss')!;
+    assert.equal(miss.rps, 3000);
+    assert.equal(miss.xBare, 0.6);
+    assert.ok(Math.abs((miss.addedMs ?? 0) - 0.9) < 1e-9);
+    assert.equal(miss.rss, 210, 'RSS is the peak over rounds');
+    const file = join(dir, 'report.json');
+    writeJson(file, rows, [], {});
+    const out = JSON.parse(readFileSync(file, 'utf8'));
+    assert.deepEqual(out.scenarios[3], {
+      name: 'lorag-hybrid',
+      rps: null,
+      p50_ms: null,
+      p99_ms: null,
+      skipped: 'not landed',
+    });
+    assert.deepEqual(Object.keys(out.scenarios[2]).slice(0, 5), ['name', 'rps', 'p50_ms', 'p99_ms', 'rss_mb']);
+  });
+});
