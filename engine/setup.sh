@@ -33,9 +33,12 @@ rm -rf "$venv"
 pip=("$venv/bin/python" -m pip --disable-pip-version-check)
 t0=$SECONDS
 # --no-deps everywhere: requirements.txt is the complete set (see its header for why the resolver must stay off).
-"${pip[@]}" download --no-deps --only-binary=:all: -d "$wheels" -r "$req" -q
-echo "setup.sh: wheels ready in $wheels ($((SECONDS - t0))s)"
-"${pip[@]}" install --no-deps --no-index --find-links "$wheels" -r "$req" -q
+# Offline first: with a warm wheelhouse this skips ~170 index look-ups; a miss downloads what is missing.
+if ! "${pip[@]}" install --no-deps --no-index --find-links "$wheels" -r "$req" -q 2>/dev/null; then
+  "${pip[@]}" download --no-deps --only-binary=:all: -d "$wheels" -r "$req" -q
+  echo "setup.sh: wheels ready in $wheels ($((SECONDS - t0))s)"
+  "${pip[@]}" install --no-deps --no-index --find-links "$wheels" -r "$req" -q
+fi
 echo "setup.sh: installed into $venv ($((SECONDS - t0))s)"
 
 # tcmalloc is recommended by vLLM for CPU serving but optional; serve-vllm.sh preloads it when present.
