@@ -98,6 +98,7 @@ export function table(rows: Row[]): string {
     'TTFB p50',
     'added TTFB c=1',
     'RSS MB',
+    'CPU µs/req',
     'errors',
     'note',
   ];

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { type Round, summarise, writeJson } from '../../load/bench/report.ts';
+import { type Round, summarise, table, writeJson } from '../../load/bench/report.ts';
 import type { Scenario } from '../../load/bench/scenarios.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -110,6 +110,10 @@ describe('bench report', () => {
     assert.equal(miss.xBare, 0.6);
     assert.ok(Math.abs((miss.addedMs ?? 0) - 0.9) < 1e-9);
     assert.equal(miss.rss, 210, 'RSS is the peak over rounds');
+    const lines = table(rows).split('\n');
+    const cells = (line: string) => line.split('|').length;
+    for (const line of lines) assert.equal(cells(line), cells(lines[0]), `every table row has the header's columns: ${line}`);
+    assert.match(lines.at(-1) ?? '', /^\| lorag-hybrid \| skipped: not landed \|/);
     const file = join(dir, 'report.json');
     writeJson(file, rows, [], {});
     const out = JSON.parse(readFileSync(file, 'utf8'));
