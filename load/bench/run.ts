@@ -119,7 +119,6 @@ async function main(): Promise<void> {
     mkdirSync(args.outDir, { recursive: true });
     const svg = join(args.outDir, args.quick ? 'bench-quick.svg' : 'bench.svg');
     writeFileSync(svg, chartSvg(rows, title));
-    writeFileSync(join(args.outDir, args.quick ? 'bench-quick.md' : 'bench.md'), `${out}\n`);
     log(`bench: chart ${svg}`);
     if (args.json) {
       writeJson(args.json, rows, open, {

@@ -112,7 +112,8 @@ describe('bench report', () => {
     assert.equal(miss.rss, 210, 'RSS is the peak over rounds');
     const lines = table(rows).split('\n');
     const cells = (line: string) => line.split('|').length;
-    for (const line of lines) assert.equal(cells(line), cells(lines[0]), `every table row has the header's columns: ${line}`);
+    for (const line of lines)
+      assert.equal(cells(line), cells(lines[0]), `every table row has the header's columns: ${line}`);
     assert.match(lines.at(-1) ?? '', /^\| lorag-hybrid \| skipped: not landed \|/);
     const file = join(dir, 'report.json');
     writeJson(file, rows, [], {});
