@@ -59,7 +59,7 @@ args=(
   --served-model-name tiny-base
   --host 127.0.0.1 --port "$port"
   --dtype "${LORAG_VLLM_DTYPE:-float32}"
-  --max-model-len 256
+  --max-model-len "${LORAG_VLLM_MAX_MODEL_LEN:-512}"
   --max-num-seqs 8
   --enable-lora --max-loras 1 --max-cpu-loras 4 --max-lora-rank 8
   "${lora_modules[@]}"

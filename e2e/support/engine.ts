@@ -101,16 +101,25 @@ export async function startVllm(): Promise<RunningProcess> {
     await waitFor(`${url}/health`, null, 10_000, 'LORAG_E2E_VLLM_URL');
     return { url, log: '(external)', close: async () => {} };
   }
+  return startEngineScript('serve-vllm.sh', 'vllm');
+}
+
+/** vLLM's pooling runner on all-MiniLM-L6-v2 (engine/serve-embeddings.sh), served as `all-minilm-l6-v2`. */
+export function startEmbeddings(): Promise<RunningProcess> {
+  return startEngineScript('serve-embeddings.sh', 'embeddings');
+}
+
+async function startEngineScript(script: string, name: string): Promise<RunningProcess> {
   const port = await freePort();
-  const log = join(engineDir, 'work', `vllm-${port}.log`);
-  const child = spawn('bash', [join(engineDir, 'serve-vllm.sh'), '--port', String(port), '--log', log], {
+  const log = join(engineDir, 'work', `${name}-${port}.log`);
+  const child = spawn('bash', [join(engineDir, script), '--port', String(port), '--log', log], {
     cwd: repoRoot,
     detached: true,
     stdio: 'ignore',
   });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(`${url}/health`, child, 600_000, `vLLM (log: ${log})`);
+    await waitFor(`${url}/health`, child, 600_000, `${script} (log: ${log})`);
   } catch (err) {
     await killGroup(child);
     const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-40).join('\n') : '';

@@ -19,14 +19,29 @@ export const tenantKeys = {
 export type Tenant = keyof typeof tenantKeys;
 export const adminKey = 'sk-e2e-admin';
 
+/** Optional RAG wiring: an embeddings upstream, the tenants' collections and retrieval settings. */
+export interface GatewayExtras {
+  embeddings?: Record<string, unknown>;
+  collections?: string[];
+  rag?: Record<string, unknown>;
+  lancedbPath?: string;
+}
+
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** The lorag.yaml the e2e lane runs with (schema: src/config/schema.ts). */
-export function gatewayConfig(vllmUrl: string, prepared: Prepared, port: number): Record<string, unknown> {
+export function gatewayConfig(
+  vllmUrl: string,
+  prepared: Prepared,
+  port: number,
+  extra: GatewayExtras = {},
+): Record<string, unknown> {
   const tenant = (name: Tenant) => ({
     keys: [{ sha256: sha256(tenantKeys[name]), name: `e2e-${name}` }],
     adapters: [name],
-    strategy: { default: 'lora', allowed: ['base', 'lora'] },
+    strategy: { default: 'lora', allowed: ['base', 'lora', ...(extra.embeddings ? (['rag', 'hybrid'] as const) : [])] },
+    collections: extra.collections ?? [],
+    ...(extra.rag ? { rag: extra.rag } : {}),
   });
   return {
     server: { host: '127.0.0.1', port },
@@ -36,7 +51,7 @@ export function gatewayConfig(vllmUrl: string, prepared: Prepared, port: number)
       base_models: [
         {
           name: prepared.served_model_name,
-          max_model_len: 256,
+          max_model_len: 512,
           replicas: [
             // serve-vllm.sh preloads legal@1 with --lora-modules and runs with --max-loras 1.
             { id: 'vllm-cpu', url: vllmUrl, preloaded: ['legal@1'], runtime_lora_loading: true, max_loras: 1 },
@@ -46,7 +61,8 @@ export function gatewayConfig(vllmUrl: string, prepared: Prepared, port: number)
       poll_interval_ms: 1000,
     },
     cache: { kind: 'off' },
-    vector_store: { kind: 'lancedb', path: mkdtempSync(join(tmpdir(), 'lorag-e2e-lancedb-')) },
+    ...(extra.embeddings ? { embeddings: extra.embeddings } : {}),
+    vector_store: { kind: 'lancedb', path: extra.lancedbPath ?? mkdtempSync(join(tmpdir(), 'lorag-e2e-lancedb-')) },
     telemetry: { log_level: 'info' },
     tenants: { legal: tenant('legal'), hr: tenant('hr'), finance: tenant('finance') },
   };
@@ -56,11 +72,26 @@ function withoutLoragVars(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('LORAG_')));
 }
 
-export async function startGatewayProcess(vllmUrl: string, prepared: Prepared): Promise<RunningProcess> {
+/** Writes the config file (returned as `configFile`, e.g. for `lorag ingest --config`) without starting anything. */
+export async function writeGatewayConfig(
+  vllmUrl: string,
+  prepared: Prepared,
+  extra: GatewayExtras = {},
+): Promise<{ file: string; dir: string; port: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'lorag-e2e-gateway-'));
   const port = await freePort();
   const file = join(dir, 'lorag.yaml');
-  writeFileSync(file, stringify(gatewayConfig(vllmUrl, prepared, port)));
+  writeFileSync(file, stringify(gatewayConfig(vllmUrl, prepared, port, extra)));
+  return { file, dir, port };
+}
+
+export async function startGatewayProcess(
+  vllmUrl: string,
+  prepared: Prepared,
+  extra: GatewayExtras = {},
+  configured?: { file: string; dir: string; port: number },
+): Promise<RunningProcess> {
+  const { file, dir, port } = configured ?? (await writeGatewayConfig(vllmUrl, prepared, extra));
   const log = join(dir, 'gateway.log');
   const out = createWriteStream(log);
   const node = join(repoRoot, 'node_modules', '.bin', 'node');
