@@ -2,6 +2,7 @@
  * @module app — createApp(deps): the Hono app with no I/O of its own. Fast HTTP tests call app.request()
  * on it; src/main.ts serves it with @hono/node-server.
  */
+
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { authenticateAdmin, authenticateTenant } from './auth/authenticate.ts';
@@ -9,12 +10,13 @@ import { GatewayError } from './errors/gateway-error.ts';
 import type { Deps } from './http/deps.ts';
 import type { AppEnv } from './http/env.ts';
 import { errorResponse } from './http/error-response.ts';
+import { header } from './http/header.ts';
 import { embeddingRoutes } from './http/routes/embeddings.ts';
 import { generationRoutes } from './http/routes/generation.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { modelRoutes } from './http/routes/models.ts';
 import { startRequestSpan } from './telemetry/request-span.ts';
-import { stageSpan } from './telemetry/spans.ts';
+import { stageSpan, tracingRecording } from './telemetry/spans.ts';
 
 export interface ExtraRoutes {
   /** Sub-apps mounted under /v1 behind tenant auth (e.g. knowledge chunks). */
@@ -27,7 +29,7 @@ export function createApp(deps: Deps, extra: ExtraRoutes = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use('*', async function requestId(c, next) {
-    const given = c.req.header('x-request-id');
+    const given = header(c, 'x-request-id');
     c.set('requestId', given && /^[\w.:-]{1,128}$/.test(given) ? given : `req_${randomUUID().replaceAll('-', '')}`);
     c.set('startedAt', performance.now());
     await next();
@@ -40,7 +42,8 @@ export function createApp(deps: Deps, extra: ExtraRoutes = {}): Hono<AppEnv> {
       method: c.req.method,
       route: c.req.path,
       requestId: c.get('requestId'),
-      headers: c.req.header(),
+      // Reading every header (for an incoming traceparent) builds a Headers object: only while tracing records.
+      headers: tracingRecording() ? c.req.header() : undefined,
     });
     c.set('requestSpan', span);
     c.set('spanDeferred', false);
@@ -49,13 +52,13 @@ export function createApp(deps: Deps, extra: ExtraRoutes = {}): Hono<AppEnv> {
   });
   app.use('/v1/*', async function tenantAuth(c, next) {
     const principal = await stageSpan('auth', undefined, () =>
-      authenticateTenant(deps.current().keys, c.req.header('authorization')),
+      authenticateTenant(deps.current().keys, header(c, 'authorization')),
     );
     c.set('principal', principal);
     await next();
   });
   app.use('/admin/*', async function adminAuth(c, next) {
-    authenticateAdmin(deps.current().keys, c.req.header('authorization'));
+    authenticateAdmin(deps.current().keys, header(c, 'authorization'));
     await next();
   });
 

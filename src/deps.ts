@@ -48,7 +48,9 @@ export async function buildDeps(
   // With Redis, adapter loads are single-flight across gateway processes (a short lock per replica+adapter).
   const lockRedis = redisFromConfig(config.redis, 'lorag-adapter-lock');
   const embedder = createEmbedder(config);
-  const store = createVectorStore(config);
+  // No tenant with collections: no store is opened (nor its native module loaded).
+  const usesKnowledge = Object.values(config.tenants).some((t) => t.collections.length > 0);
+  const store = usesKnowledge ? createVectorStore(config) : Promise.resolve(null);
   const retrieval = createRetrievalStage(config, { store, embedder });
   const knowledge = createKnowledgeService({ store: () => store, embedder, revisionCache: retrieval.revisionCache });
   const pool = new ReplicaPool(config.upstreams, {
@@ -67,7 +69,7 @@ export async function buildDeps(
     async dependencyStatus() {
       const out: Record<string, { ok: boolean; detail?: string }> = {};
       const vs = await store.catch(() => null);
-      if (config.vector_store.kind !== 'none') out.vector_store = { ok: vs !== null, detail: config.vector_store.kind };
+      if (usesKnowledge) out.vector_store = { ok: vs !== null, detail: config.vector_store.kind };
       if (redis)
         out.redis = { ok: redis.healthy, detail: redis.healthy ? undefined : 'unreachable: cache and limits degraded' };
       return out;

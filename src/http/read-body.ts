@@ -2,17 +2,19 @@
  * @module http/read-body — reads a JSON body once, under the size limit, and validates it with a zod
  * schema; failures are OpenAI-style 400/413/415 errors naming the offending parameter.
  */
+
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { GatewayError } from '../errors/gateway-error.ts';
+import { header } from './header.ts';
 
 export async function readJson(c: Context, limitBytes: number): Promise<unknown> {
-  const type = c.req.header('content-type') ?? '';
+  const type = header(c, 'content-type') ?? '';
   if (type && !/^application\/(.+\+)?json\b/i.test(type)) {
     throw new GatewayError('unsupported_media_type', `Content-Type must be application/json, got '${type}'.`);
   }
-  const declared = Number(c.req.header('content-length') ?? Number.NaN);
+  const declared = Number(header(c, 'content-length') ?? Number.NaN);
   if (declared > limitBytes) throw tooLarge(limitBytes);
   // Under @hono/node-server read Node's request directly: touching `c.req.raw.body` would build a WHATWG
   // Request and a web stream per request (~10% of the gateway's CPU in a profile, load/README.md).

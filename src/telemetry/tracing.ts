@@ -24,6 +24,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import type { TelemetryConfig } from './config.ts';
+import { setTracingRecording } from './spans.ts';
 import {
   batchOptionsFromEnv,
   type Env,
@@ -100,6 +101,7 @@ export async function startTracing(config: TelemetryConfig, options: StartTracin
     new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
   );
   trace.setGlobalTracerProvider(provider);
+  setTracingRecording(true);
 
   let stopped = false;
   const tracing: Tracing = {
@@ -111,6 +113,7 @@ export async function startTracing(config: TelemetryConfig, options: StartTracin
       try {
         await provider.shutdown();
       } finally {
+        setTracingRecording(false);
         trace.disable();
         propagation.disable();
         context.disable();

@@ -2,6 +2,7 @@
  * @module http/routes/generation — POST /v1/chat/completions and /v1/completions: the request path of
  * design.md, stage by stage: limits → plan → cache → retrieval → replica + adapter → vLLM → answer.
  */
+
 import type { ServerResponse } from 'node:http';
 import { type Context, Hono } from 'hono';
 import { GatewayError } from '../../errors/gateway-error.ts';
@@ -20,6 +21,7 @@ import { startUpstreamSpan } from '../../telemetry/upstream-span.ts';
 import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../env.ts';
 import { clientWantsUsage, estimateTokens, type GenerationContext } from '../generation-context.ts';
+import { header } from '../header.ts';
 import { readJson, validate } from '../read-body.ts';
 import { callUpstream } from '../upstream-call.ts';
 import { finishRequest, respondFromCache, respondJson, respondStream } from './generation-respond.ts';
@@ -94,7 +96,7 @@ async function handleGeneration(c: Context<AppEnv>, deps: Deps, endpoint: Endpoi
         registry: state.registry,
         model: body.model,
         extension: body.lorag,
-        strategyHeader: c.req.header('x-lorag-strategy'),
+        strategyHeader: header(c, 'x-lorag-strategy'),
         stickyKey: body.user ?? principal.keyName,
         autoScores: scores,
       }),
@@ -110,7 +112,7 @@ async function handleGeneration(c: Context<AppEnv>, deps: Deps, endpoint: Endpoi
         endpoint,
         body,
         revisions,
-        cacheControl: c.req.header('cache-control'),
+        cacheControl: header(c, 'cache-control'),
       }),
     );
     ctx.cache = session.status;
