@@ -185,7 +185,7 @@ function isUsageOnly(chunk: string): boolean {
  * for it (`stream_options.include_usage`), and added from the stored usage when the recording lacks it.
  */
 export function replayChunks(entry: CachedCompletion, options: { includeUsage: boolean }): string[] {
-  const chunks = entry.chunks ?? completionToChunks(entry.completion);
+  const chunks = entry.chunks ?? completionToChunks(completionOf(entry));
   const body = chunks.filter((c) => !isUsageOnly(c));
   if (!options.includeUsage) return body;
   const usage = chunks.find(isUsageOnly);
@@ -205,16 +205,31 @@ export function replayChunks(entry: CachedCompletion, options: { includeUsage: b
   ];
 }
 
-/** A cache entry for a completed stream (chunks as received from upstream, after the gateway added citations). */
-export function entryFromChunks(endpoint: Endpoint, chunks: string[]): CachedCompletion {
-  const completion = chunksToCompletion(chunks);
+/**
+ * A cache entry for a completed stream (chunks as received from upstream, after the gateway added citations).
+ * The assembled completion is left out (`completionOf` builds it if a non-stream request ever hits the entry):
+ * storing a stream then costs no JSON parse per chunk. Usage and citations come from the relay when it knows
+ * them, else from the usage chunk and the first chunk.
+ */
+export function entryFromChunks(
+  endpoint: Endpoint,
+  chunks: string[],
+  known?: { usage: Usage | null; citations: Citation[] },
+): CachedCompletion {
+  const usageChunk = known ? undefined : chunks.find((c) => c.includes('"usage":{'));
+  const first = known || chunks.length === 0 ? undefined : (JSON.parse(chunks[0]) as Json);
   return {
     endpoint,
     chunks: [...chunks],
-    completion,
-    usage: (completion.usage as Usage | null) ?? null,
-    citations: (completion.citations as Citation[] | undefined) ?? [],
+    completion: null,
+    usage: known ? known.usage : usageChunk ? ((JSON.parse(usageChunk) as Json).usage as Usage) : null,
+    citations: known ? known.citations : ((first?.citations as Citation[] | undefined) ?? []),
   };
+}
+
+/** The stored answer as one JSON completion (assembled from a stored stream when needed). */
+export function completionOf(entry: CachedCompletion): Json {
+  return entry.completion ?? chunksToCompletion(entry.chunks ?? []);
 }
 
 /** A cache entry for a completed non-stream answer. */

@@ -14,8 +14,11 @@ export interface CachedCompletion {
   endpoint: Endpoint;
   /** The SSE `data:` payloads (JSON text, without `data: ` and without `[DONE]`), when the answer was streamed. */
   chunks: string[] | null;
-  /** The final JSON response (for a stream: assembled from its chunks), citations and annotations included. */
-  completion: Record<string, unknown>;
+  /**
+   * The final JSON response, citations and annotations included; null for a stored stream (assembled from its
+   * chunks on demand, `completionOf` in replay.ts).
+   */
+  completion: Record<string, unknown> | null;
   usage: Usage | null;
   citations: Citation[];
 }

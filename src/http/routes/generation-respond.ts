@@ -4,7 +4,7 @@
  * limits settled with real usage, the cache entry stored, the usage ledger, metrics and the request log.
  */
 import type { Context } from 'hono';
-import { entryFromChunks, entryFromCompletion, replayChunks } from '../../cache/replay.ts';
+import { completionOf, entryFromChunks, entryFromCompletion, replayChunks } from '../../cache/replay.ts';
 import type { CachedCompletion, CacheSession } from '../../cache/types.ts';
 import type { Admission } from '../../limits/types.ts';
 import type { Usage } from '../../openai/responses.ts';
@@ -78,7 +78,7 @@ export async function respondJson(
   parts.admission.settle(ctx.usage);
   if (parts.record) void parts.session.complete(entryFromCompletion(ctx.endpoint, json));
   ctx.ttftMs = performance.now() - ctx.startedAt;
-  finishRequest(deps, ctx, 200, contentOf(json, ctx));
+  finishRequest(deps, ctx, 200, () => contentOf(json, ctx));
   return c.body(text, 200, { 'content-type': 'application/json', ...responseHeaders(ctx) });
 }
 
@@ -112,9 +112,11 @@ export function respondStream(
     answer.lease.release(result.complete ? 'ok' : sink.closed ? 'aborted' : 'failed', result.error ?? undefined);
     parts.admission.settle(result.usage);
     if (result.complete && parts.record) {
-      void parts.session.complete(entryFromChunks(ctx.endpoint, result.chunks));
+      void parts.session.complete(
+        entryFromChunks(ctx.endpoint, result.chunks, { usage: result.usage, citations: ctx.citations }),
+      );
     } else if (!result.complete) parts.session.abandon();
-    finishRequest(deps, ctx, result.complete ? 200 : sink.closed ? 499 : 502, result.texts.join('\n'));
+    finishRequest(deps, ctx, result.complete ? 200 : sink.closed ? 499 : 502, () => result.texts.join('\n'));
   });
   return response;
 }
@@ -128,9 +130,9 @@ export function respondFromCache(
   ctx.usage = entry.usage;
   ctx.citations = entry.citations;
   ctx.ttftMs = performance.now() - ctx.startedAt;
-  finishRequest(deps, ctx, 200, contentOf(entry.completion, ctx));
+  finishRequest(deps, ctx, 200, () => contentOf(completionOf(entry), ctx));
   if (!ctx.body.stream) {
-    return c.body(JSON.stringify(entry.completion), 200, {
+    return c.body(JSON.stringify(completionOf(entry)), 200, {
       'content-type': 'application/json',
       ...responseHeaders(ctx),
     });
@@ -149,7 +151,8 @@ function contentOf(json: Json, ctx: GenerationContext): string {
 }
 
 /** Metrics, usage ledger and the one log line per request. */
-export function finishRequest(deps: Deps, ctx: GenerationContext, status: number, answerText?: string): void {
+/** `answer` is only called for tenants that opted into content logging. */
+export function finishRequest(deps: Deps, ctx: GenerationContext, status: number, answer?: () => string): void {
   const { principal, plan } = ctx;
   const adapter = ctx.degraded.has('adapter') ? 'base' : (plan?.adapterLabel ?? null);
   endSpans(ctx, status, adapter);
@@ -176,7 +179,7 @@ export function finishRequest(deps: Deps, ctx: GenerationContext, status: number
     degraded: [...ctx.degraded],
     citations: ctx.citations.length,
     content: principal.tenant.log_content
-      ? { request: 'messages' in ctx.body ? ctx.body.messages : ctx.body.prompt, response: answerText ?? '' }
+      ? { request: 'messages' in ctx.body ? ctx.body.messages : ctx.body.prompt, response: answer?.() ?? '' }
       : undefined,
   });
 }
