@@ -47,8 +47,28 @@ export function createApp(deps: Deps, extra: ExtraRoutes = {}): Hono<AppEnv> {
     });
     c.set('requestSpan', span);
     c.set('spanDeferred', false);
+    c.set('recorded', false);
     await span.run(() => next());
     if (!c.get('spanDeferred')) span.finish(c.res.status);
+    // Generation requests report themselves (with adapter, cache, usage …); every other /v1 request — and one
+    // refused before it got that far (bad key, bad body) — still gets its metric and its one log line here.
+    if (!c.get('recorded')) {
+      deps.observer.requestFinished({
+        requestId: c.get('requestId'),
+        endpoint: endpointLabel(c.req.path),
+        tenant: c.get('principal')?.tenantId ?? null,
+        adapter: null,
+        strategy: null,
+        cache: null,
+        replica: null,
+        status: c.res.status,
+        durationMs: performance.now() - c.get('startedAt'),
+        ttftMs: null,
+        usage: null,
+        degraded: [],
+        citations: 0,
+      });
+    }
   });
   app.use('/v1/*', async function tenantAuth(c, next) {
     const principal = await stageSpan('auth', undefined, () =>
@@ -75,4 +95,10 @@ export function createApp(deps: Deps, extra: ExtraRoutes = {}): Hono<AppEnv> {
   );
   app.onError((err, c) => errorResponse(c, err, { 'x-request-id': c.get('requestId') ?? '' }));
   return app;
+}
+
+/** A bounded label for metrics and logs (paths with ids in them would not be). */
+function endpointLabel(path: string): string {
+  const m = /^\/v1\/(chat\/completions|completions|embeddings|models|knowledge)\b/.exec(path);
+  return m ? (m[1] === 'chat/completions' ? 'chat' : m[1]) : 'other';
 }

@@ -10,5 +10,7 @@ export interface AppEnv {
     /** The request's SERVER span; a streamed answer ends it at its last byte instead of the middleware. */
     requestSpan: RequestSpan;
     spanDeferred: boolean;
+    /** The route reported the request to the observer itself (generation routes do, with more detail). */
+    recorded: boolean;
   };
 }

@@ -36,6 +36,9 @@ export async function startTelemetry(config: TelemetryConfig, options: Telemetry
     logger,
     observer: createObserver(metrics, logger),
     poolEvents: poolEvents(metrics),
-    shutdown: () => tracing.shutdown(),
+    async shutdown() {
+      await tracing.shutdown();
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    },
   };
 }

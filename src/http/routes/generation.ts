@@ -61,6 +61,7 @@ async function handleGeneration(c: Context<AppEnv>, deps: Deps, endpoint: Endpoi
   };
   const { tenantId, tenant } = principal;
   deps.observer.requestStarted(tenantId);
+  c.set('recorded', true);
 
   let admission: Awaited<ReturnType<Deps['limits']['admit']>>;
   try {
