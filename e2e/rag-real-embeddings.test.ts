@@ -20,7 +20,7 @@ import {
   startEmbeddings,
   startVllm,
 } from './support/engine.ts';
-import { startGatewayProcess, tenantKeys, writeGatewayConfig } from './support/gateway.ts';
+import { startGatewayProcess, tenantKeys, withoutLoragVars, writeGatewayConfig } from './support/gateway.ts';
 
 let prepared: Prepared;
 let vllm: RunningProcess;
@@ -58,6 +58,7 @@ before(async () => {
   const { stdout } = await promisify(execFile)(node, [...args, '--json', join(docs, 'policies')], {
     cwd: repoRoot,
     encoding: 'utf8',
+    env: withoutLoragVars(process.env),
   });
   assert.equal((JSON.parse(stdout) as { chunks: { added: number } }).chunks.added, 3, stdout);
   gateway = await startGatewayProcess(vllm.url, prepared, {}, configured);

@@ -6,8 +6,9 @@
 #
 # Foreground (default): exec's vLLM, so killing this process kills the server (what the e2e tests do).
 # --detach: starts it in the background, waits for GET /health, prints "pid url" and exits 0 (or 1 with the log tail).
-# Needs `engine/setup.sh` and `engine/prepare.py` to have run. Environment overrides: LORAG_VLLM_PRELOAD (adapter
-# name to preload, default legal; empty for none), VLLM_CPU_KVCACHE_SPACE (GiB, default 1), LORAG_VLLM_DTYPE.
+# Needs `engine/setup.sh` and `engine/prepare.py` to have run. Environment overrides: ENGINE_VLLM_PRELOAD (adapter
+# name to preload, default legal; empty for none), VLLM_CPU_KVCACHE_SPACE (GiB, default 1), ENGINE_VLLM_DTYPE,
+# ENGINE_VLLM_MAX_MODEL_LEN (default 512). (Not LORAG_*: lorag reads every LORAG_* variable as a config override.)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 work="$here/work"
@@ -29,7 +30,7 @@ py="$here/.venv/bin/python"
 [[ -x "$py" ]] || { echo "serve-vllm.sh: $py missing; run engine/setup.sh" >&2; exit 1; }
 [[ -f "$work/prepared.json" ]] || { echo "serve-vllm.sh: $work/prepared.json missing; run engine/prepare.py" >&2; exit 1; }
 
-preload="${LORAG_VLLM_PRELOAD-legal}"
+preload="${ENGINE_VLLM_PRELOAD-legal}"
 lora_modules=()
 if [[ -n "$preload" ]]; then
   lora_modules=(--lora-modules "{\"name\":\"$preload@1\",\"path\":\"$work/adapters/$preload\"}")
@@ -58,8 +59,8 @@ args=(
   --model "$work/base"
   --served-model-name tiny-base
   --host 127.0.0.1 --port "$port"
-  --dtype "${LORAG_VLLM_DTYPE:-float32}"
-  --max-model-len "${LORAG_VLLM_MAX_MODEL_LEN:-512}"
+  --dtype "${ENGINE_VLLM_DTYPE:-float32}"
+  --max-model-len "${ENGINE_VLLM_MAX_MODEL_LEN:-512}"
   --max-num-seqs 8
   --enable-lora --max-loras 1 --max-cpu-loras 4 --max-lora-rank 8
   "${lora_modules[@]}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create engine/.venv with the pinned CPU vLLM environment (engine/requirements.txt).
 #
-# Downloads go to a wheelhouse (default ~/.cache/lorag-pip/wheels, override with LORAG_PIP_CACHE) that persists
+# Downloads go to a wheelhouse (default ~/.cache/lorag-pip/wheels, override with ENGINE_PIP_CACHE) that persists
 # between runs on the same machine, so CI re-downloads nothing; the install itself is offline from that folder.
 # (A plain PIP_CACHE_DIR is not enough: pip's HTTP cache stayed empty on these machines.)
 # Idempotent: a venv whose stamp matches requirements.txt is left alone.
@@ -9,7 +9,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 venv="$here/.venv"
 req="$here/requirements.txt"
-cache="${LORAG_PIP_CACHE:-$HOME/.cache/lorag-pip}"
+cache="${ENGINE_PIP_CACHE:-$HOME/.cache/lorag-pip}"
 wheels="$cache/wheels"
 python="${PYTHON:-python3}"
 stamp="$venv/.requirements.sha256"

@@ -68,7 +68,8 @@ export function gatewayConfig(
   };
 }
 
-function withoutLoragVars(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/** The environment without LORAG_* variables, which lorag would read as config overrides. */
+export function withoutLoragVars(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('LORAG_')));
 }
 
