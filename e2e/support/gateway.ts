@@ -104,8 +104,10 @@ export async function startGatewayProcess(
     // config overrides.
     env: { ...withoutLoragVars(process.env), LORAG_SERVER__PORT: String(port) },
   });
-  child.stdout?.pipe(out);
-  child.stderr?.pipe(out);
+  // Two sources into one file: neither may end it (write after end), the exit does.
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
+  child.once('close', () => out.end());
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitFor(`${url}/healthz`, child, 60_000, `gateway (log: ${log})`);
