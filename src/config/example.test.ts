@@ -17,6 +17,11 @@ test('LORAG_* environment overrides are typed and nested', () => {
   assert.equal(config.telemetry.traces, true);
 });
 
+test('LORAG_* variables without a __ are not config overrides', () => {
+  const config = loadConfigFile(example, { LORAG_E2E_VLLM_URL: 'http://x', LORAG_CONFIG: 'elsewhere.yaml' });
+  assert.equal(config.server.port, 8080);
+});
+
 test('an invalid config lists every bad field by path', () => {
   const raw = {
     server: { port: 'eighty' },

@@ -17,11 +17,15 @@ export class ConfigError extends Error {
   }
 }
 
-/** `LORAG_SERVER__PORT=9000` sets `server.port`; `__` separates levels, names are lower-cased. */
+/**
+ * `LORAG_SERVER__PORT=9000` sets `server.port`; `__` separates levels, names are lower-cased. Only names with a
+ * `__` are overrides (every top-level section is a mapping), so unrelated `LORAG_*` variables of scripts and
+ * tools (e.g. `LORAG_E2E_VLLM_URL`) are left alone instead of failing validation as unknown keys.
+ */
 export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out = structuredClone(raw);
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('LORAG_') || name === 'LORAG_CONFIG' || value === undefined) continue;
+    if (!name.startsWith('LORAG_') || !name.includes('__') || value === undefined) continue;
     const path = name.slice('LORAG_'.length).toLowerCase().split('__').filter(Boolean);
     if (path.length === 0) continue;
     let node: Record<string, unknown> = out;

@@ -50,7 +50,7 @@ export function estimateTokens(body: GenerationRequest): number {
   return Math.ceil(text.length / 4) + maxOut * (body.n ?? 1);
 }
 
-/** vLLM's rule: any `stream_options` object turns usage on unless include_usage is false. */
+/** OpenAI's rule, and vLLM 0.32's as observed: the usage chunk only with `stream_options.include_usage: true`. */
 export function clientWantsUsage(body: GenerationRequest): boolean {
-  return body.stream_options != null && body.stream_options.include_usage !== false;
+  return body.stream_options?.include_usage === true;
 }

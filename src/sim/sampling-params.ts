@@ -53,8 +53,9 @@ export function parseSamplingParams(ctx: SimContext, body: Record<string, unknow
     ignoreEos: body.ignore_eos === true,
     stop: stops,
     stream,
-    // StreamOptions.include_usage defaults to True: any stream_options object turns the usage chunk on.
-    includeUsage: opts !== null && opts.include_usage !== false,
+    // As observed on vLLM 0.32 (e2e contract suite): include_usage defaults to False, so only an explicit
+    // `include_usage: true` adds the usage chunk (shared/reference/vllm.md §5 read an older default of True).
+    includeUsage: opts !== null && opts.include_usage === true,
     continuousUsage: opts !== null && opts.continuous_usage_stats === true,
   };
 }

@@ -43,9 +43,4 @@ vllmProtocolContract(
     preloaded,
     loadablePath,
   }),
-  {
-    // Found by this suite on vLLM 0.32 (CPU): StreamOptions.include_usage defaults to False there, so
-    // `stream_options: {}` adds no usage chunk; the simulator (after shared/reference/vllm.md §5) adds one.
-    streamUsage: 'lorag sim sends a usage chunk for stream_options {} (vLLM 0.32 does not)',
-  },
 );

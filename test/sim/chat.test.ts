@@ -76,9 +76,11 @@ describe('sim chat completions', () => {
     });
   });
 
-  test('stream with any stream_options object (even {}) ends with a usage chunk with choices []', async () => {
+  test('stream with include_usage: true ends with a usage chunk with choices []; {} adds none (as vLLM 0.32)', async () => {
     await withSim({}, async (sim, client) => {
-      for (const stream_options of [{}, { include_usage: true }]) {
+      const empty = await postJson(`${sim.url}/v1/chat/completions`, { messages, stream: true, stream_options: {} });
+      assert.ok(!empty.text.includes('"usage"'));
+      for (const stream_options of [{ include_usage: true }]) {
         const res = await postJson(`${sim.url}/v1/chat/completions`, { messages, stream: true, stream_options });
         const events = res.text.split('\n\n').filter(Boolean);
         const usage = JSON.parse(events.at(-2)!.replace(/^data: /, ''));
@@ -190,7 +192,7 @@ describe('sim completions', () => {
         prompt: 'x',
         stream: true,
         max_tokens: 2,
-        stream_options: {},
+        stream_options: { include_usage: true },
       });
       const events = res.text.split('\n\n').filter(Boolean);
       assert.equal(events.at(-1), 'data: [DONE]');
