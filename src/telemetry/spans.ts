@@ -7,10 +7,10 @@ import {
   type Attributes,
   type Context,
   context,
+  INVALID_SPAN_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
-  INVALID_SPAN_CONTEXT,
   type Tracer,
   trace,
 } from '@opentelemetry/api';

@@ -40,15 +40,25 @@ export function parseUpstreamError(status: number, text: string): UpstreamErrorI
 /** A vLLM error answer to a generation request, as the client should see it. */
 export function generationError(info: UpstreamErrorInfo, replicaId: string): GatewayError {
   if (info.status >= 500) {
-    return new GatewayError('upstream_error', `The model server (${replicaId}) failed: ${info.message}`, { status: 502 });
+    return new GatewayError('upstream_error', `The model server (${replicaId}) failed: ${info.message}`, {
+      status: 502,
+    });
   }
-  if (info.status === 429) return new GatewayError('rate_limit_exceeded', info.message, { headers: { 'retry-after': '1' } });
+  if (info.status === 429)
+    return new GatewayError('rate_limit_exceeded', info.message, { headers: { 'retry-after': '1' } });
   if (info.status === 404) {
     // The gateway registers every adapter it routes to; a 404 here means the replica lost it (restart).
-    return new GatewayError('adapter_unavailable', `The model server (${replicaId}) does not know the requested model: ${info.message}`);
+    return new GatewayError(
+      'adapter_unavailable',
+      `The model server (${replicaId}) does not know the requested model: ${info.message}`,
+    );
   }
   const code = /maximum context length/i.test(info.message) ? 'context_length_exceeded' : 'invalid_request';
-  return new GatewayError(code, info.message, { status: info.status, type: typeForStatus(info.status), param: info.param });
+  return new GatewayError(code, info.message, {
+    status: info.status,
+    type: typeForStatus(info.status),
+    param: info.param,
+  });
 }
 
 /** Transport failures: timeouts → 504, refused/reset connections → retryable on another replica. */
@@ -57,13 +67,25 @@ export function transportError(err: unknown, replicaId: string): GatewayError {
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new GatewayError('upstream_timeout', `The model server (${replicaId}) timed out (${code}).`, { cause: err });
   }
-  return new GatewayError('upstream_error', `The model server (${replicaId}) is unreachable: ${(err as Error)?.message ?? code}`, {
-    cause: err,
-  });
+  return new GatewayError(
+    'upstream_error',
+    `The model server (${replicaId}) is unreachable: ${(err as Error)?.message ?? code}`,
+    {
+      cause: err,
+    },
+  );
 }
 
 /** Connection-level failures where nothing reached the model: safe to retry elsewhere. */
 export function isConnectFailure(err: unknown): boolean {
   const code = (err as { code?: string })?.code ?? '';
-  return ['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code);
+  return [
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_SOCKET',
+    'EPIPE',
+    'ENOTFOUND',
+    'EHOSTUNREACH',
+  ].includes(code);
 }

@@ -14,7 +14,11 @@ export interface ClientTimeouts {
 export interface ReplicaClient {
   readonly id: string;
   readonly url: string;
-  post(path: string, body: string, options?: { signal?: AbortSignal; headers?: Record<string, string>; timeoutMs?: number }): Promise<Dispatcher.ResponseData>;
+  post(
+    path: string,
+    body: string,
+    options?: { signal?: AbortSignal; headers?: Record<string, string>; timeoutMs?: number },
+  ): Promise<Dispatcher.ResponseData>;
   get(path: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<Dispatcher.ResponseData>;
   close(): Promise<void>;
 }

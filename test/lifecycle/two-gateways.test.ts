@@ -16,9 +16,9 @@ import {
   type GatewayProcess,
   gatewayConfig,
   loadCalls,
-  until,
   makeAdaptersDir,
   spawnGateway,
+  until,
 } from './fixtures.ts';
 
 for (const compat of ['current', 'legacy'] as const) {
@@ -87,12 +87,16 @@ for (const compat of ['current', 'legacy'] as const) {
       // (the next poll after the traffic reads it; on a loaded machine that can take a few intervals)
       for (const g of gateways) {
         let seen = '';
-        await until(async () => {
-          const res = await fetch(`${g.url}/admin/replicas`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
-          const replicas = ((await res.json()) as { data: { id: string; max_loras: number }[] }).data;
-          seen = JSON.stringify(replicas);
-          return replicas.some((r) => r.max_loras === 2);
-        }, 10_000, 'max_loras learned from /metrics').catch(() => assert.fail(seen));
+        await until(
+          async () => {
+            const res = await fetch(`${g.url}/admin/replicas`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+            const replicas = ((await res.json()) as { data: { id: string; max_loras: number }[] }).data;
+            seen = JSON.stringify(replicas);
+            return replicas.some((r) => r.max_loras === 2);
+          },
+          10_000,
+          'max_loras learned from /metrics',
+        ).catch(() => assert.fail(seen));
       }
     });
 
