@@ -52,6 +52,7 @@ before(async () => {
   const port = (server.address() as { port: number }).port;
   const raw = testConfig([`http://127.0.0.1:${port}`]) as any;
   raw.upstreams.base_models[0].replicas[0].preloaded = ['legal@1'];
+  raw.upstreams.timeouts = { first_byte_ms: 400, idle_ms: 400 };
   gateway = await startGateway(parseConfig(raw), { log: () => {} });
   client = new OpenAI({ apiKey: keys.legal, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
 });
@@ -231,4 +232,39 @@ test('a client that disconnects mid-stream aborts the upstream request', async (
   }
   assert.equal(n, 3);
   await upstreamClosed; // resolves only when the gateway closed its upstream request
+});
+
+describe('timeouts', () => {
+  const settle = () => new Promise((r) => setTimeout(r, 600)); // the timed-out replica is ejected until the next poll
+
+  test('no first byte within upstreams.timeouts.first_byte_ms → 504 upstream_timeout', async () => {
+    script = () => {}; // never answers
+    await assert.rejects(
+      client.chat.completions.create({ model: 'legal', messages: [{ role: 'user', content: 'x' }] }),
+      (err: any) => {
+        assert.equal(err.status, 504);
+        assert.equal(err.code, 'upstream_timeout');
+        return true;
+      },
+    );
+    await settle();
+  });
+
+  test('a silent gap longer than idle_ms mid-stream ends the stream with an SSE error event', async () => {
+    script = (_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunk({ ...head, choices: [{ index: 0, delta: { role: 'assistant', content: '' } }] }));
+      res.write(chunk({ ...head, choices: [{ index: 0, delta: { content: 'then silence' } }] }));
+    };
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.legal}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'legal', stream: true, messages: [{ role: 'user', content: 'x' }] }),
+    });
+    const text = await res.text();
+    assert.match(text, /then silence/);
+    assert.match(text, /"code":"upstream_error"/);
+    assert.ok(text.endsWith('data: [DONE]\n\n'));
+    await settle();
+  });
 });
