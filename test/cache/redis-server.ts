@@ -5,6 +5,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { after, before } from 'node:test';
+import { createRedisConnection, type RedisConnection } from '../../src/redis/connection.ts';
 
 export interface TestRedis {
   port: number;
@@ -65,4 +67,32 @@ export async function startTestRedis(): Promise<TestRedis> {
   };
   await redis.start();
   return redis;
+}
+
+/**
+ * A private Redis for one test file: started in `before`, stopped in `after`, with `connect()` opening
+ * connections (closed in `after`) that are ready before they are returned.
+ */
+export function redisForTestFile(commandTimeoutMs: number): {
+  server(): TestRedis;
+  connect(keyPrefix: string): Promise<RedisConnection>;
+} {
+  let server: TestRedis | undefined;
+  const connections: RedisConnection[] = [];
+  before(async () => {
+    server = await startTestRedis();
+  });
+  after(async () => {
+    for (const c of connections) await c.close();
+    await server?.stop();
+  });
+  return {
+    server: () => server!,
+    async connect(keyPrefix) {
+      const conn = createRedisConnection({ url: server!.url, commandTimeoutMs, keyPrefix });
+      connections.push(conn);
+      if (!(await conn.waitReady(5000))) throw new Error(`test Redis on ${server!.url} not ready`);
+      return conn;
+    },
+  };
 }

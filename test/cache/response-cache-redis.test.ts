@@ -10,25 +10,11 @@ import { createRedisStore } from '../../src/cache/redis-store.ts';
 import { createResponseCache } from '../../src/cache/response-cache.ts';
 import { createRedisConnection, type RedisConnection } from '../../src/redis/connection.ts';
 import { answer, beginInput } from './fixtures.ts';
-import { startTestRedis, type TestRedis } from './redis-server.ts';
+import { redisForTestFile } from './redis-server.ts';
 
-let server: TestRedis;
-const connections: RedisConnection[] = [];
+const redis = redisForTestFile(200);
+const connect = redis.connect;
 let n = 0;
-before(async () => {
-  server = await startTestRedis();
-});
-after(async () => {
-  for (const c of connections) await c.close();
-  await server.stop();
-});
-
-async function connect(prefix: string): Promise<RedisConnection> {
-  const conn = createRedisConnection({ url: server.url, commandTimeoutMs: 200, keyPrefix: prefix });
-  connections.push(conn);
-  assert.ok(await conn.waitReady(5000));
-  return conn;
-}
 
 async function gateway(prefix: string, over: { coalesceWaitMs?: number; lockTtlMs?: number } = {}) {
   const conn = await connect(prefix);
@@ -109,7 +95,7 @@ test('Redis stopped mid-test → requests proceed degraded without failing; rest
   await (await g.cache.begin(beginInput({ content: 'survives' }))).complete(answer('before'));
   assert.equal((await g.cache.begin(beginInput({ content: 'survives' }))).status, 'hit');
 
-  await server.stop();
+  await redis.server().stop();
   await sleep(50);
   for (let i = 0; i < 5; i++) {
     const s = await g.cache.begin(beginInput({ content: `while down ${i}` }));
@@ -124,7 +110,7 @@ test('Redis stopped mid-test → requests proceed degraded without failing; rest
   // Purge and stats report the outage instead of hanging.
   await assert.rejects(g.cache.stats());
 
-  await server.start();
+  await redis.server().start();
   assert.ok(await g.conn.waitReady(10_000), 'reconnects in the background');
   const fresh = await g.cache.begin(beginInput({ content: 'after restart' }));
   assert.equal(fresh.status, 'miss');

@@ -10,25 +10,11 @@ import { main as usageCli } from '../../src/usage/cli.ts';
 import type { UsageLedgerStore } from '../../src/usage/ledger.ts';
 import { createMemoryLedger } from '../../src/usage/memory-ledger.ts';
 import { createRedisLedger } from '../../src/usage/redis-ledger.ts';
-import { startTestRedis, type TestRedis } from '../cache/redis-server.ts';
+import { redisForTestFile } from '../cache/redis-server.ts';
 
-let server: TestRedis;
-const connections: RedisConnection[] = [];
+const redis = redisForTestFile(500);
+const connect = redis.connect;
 let n = 0;
-before(async () => {
-  server = await startTestRedis();
-});
-after(async () => {
-  for (const c of connections) await c.close();
-  await server.stop();
-});
-
-async function connect(prefix: string): Promise<RedisConnection> {
-  const conn = createRedisConnection({ url: server.url, commandTimeoutMs: 500, keyPrefix: prefix });
-  connections.push(conn);
-  assert.ok(await conn.waitReady(5000));
-  return conn;
-}
 
 const HOUR = 3_600_000;
 // A recent hour: Redis buckets expire 90 days after their hour.
@@ -100,10 +86,10 @@ test('redis: records made while Redis is down are kept and flushed when it is ba
   const l = createRedisLedger(conn, () => T0);
   l.record({ tenantId: 'acme', adapter: 'base', keyName: 'k', usage: usage(1, 1) });
   await sleep(20);
-  await server.stop();
+  await redis.server().stop();
   await sleep(50);
   l.record({ tenantId: 'acme', adapter: 'base', keyName: 'k', usage: usage(2, 2) });
-  await server.start(); // a fresh, empty server: only the buffered record can reach it
+  await redis.server().start(); // a fresh, empty server: only the buffered record can reach it
   assert.ok(await conn.waitReady(10_000));
   l.record({ tenantId: 'acme', adapter: 'base', keyName: 'k', usage: usage(4, 4) });
   await sleep(50);
@@ -123,7 +109,7 @@ test('lorag usage prints the shared ledger as a table, filtered by tenant', asyn
   const file = join(dir, 'lorag.yaml');
   writeFileSync(
     file,
-    `redis: { url: "${server.url}", key_prefix: "${prefix}" }\nupstreams: { base_models: [{ name: qwen, replicas: [{ url: "http://127.0.0.1:1" }] }] }\ntenants: { acme: {}, globex: {} }\n`,
+    `redis: { url: "${redis.server().url}", key_prefix: "${prefix}" }\nupstreams: { base_models: [{ name: qwen, replicas: [{ url: "http://127.0.0.1:1" }] }] }\ntenants: { acme: {}, globex: {} }\n`,
   );
   let printed = '';
   await usageCli(['--config', file, '--tenant', 'acme', '--since', '2h'], { write: (t: string) => (printed += t) });
