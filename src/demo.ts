@@ -46,7 +46,7 @@ for chunk in stream:
 print()
 PY
 
-Ingest documents for retrieval with citations: npx lorag ingest --tenant legal --collection company ./docs
+Ingest documents for retrieval with citations: npx lorag ingest --config ${path} --tenant legal --collection company ./docs
 Press Ctrl+C to stop.
 `);
   await new Promise<void>((resolve) => {
