@@ -13,6 +13,7 @@ import { setLoragAttributes } from '../../telemetry/spans.ts';
 import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../env.ts';
 import { clientWantsUsage, type GenerationContext, responseHeaders } from '../generation-context.ts';
+import { sendJson } from '../send-json.ts';
 import { relaySse } from '../sse-relay.ts';
 import { openStream } from '../stream-sink.ts';
 import type { UpstreamAnswer } from '../upstream-call.ts';
@@ -79,7 +80,7 @@ export async function respondJson(
   if (parts.record) void parts.session.complete(entryFromCompletion(ctx.endpoint, json));
   ctx.ttftMs = performance.now() - ctx.startedAt;
   finishRequest(deps, ctx, 200, () => contentOf(json, ctx));
-  return c.body(text, 200, { 'content-type': 'application/json', ...responseHeaders(ctx) });
+  return sendJson(c, 200, text, responseHeaders(ctx));
 }
 
 export function respondStream(
@@ -132,10 +133,7 @@ export function respondFromCache(
   ctx.ttftMs = performance.now() - ctx.startedAt;
   finishRequest(deps, ctx, 200, () => contentOf(completionOf(entry), ctx));
   if (!ctx.body.stream) {
-    return c.body(JSON.stringify(completionOf(entry)), 200, {
-      'content-type': 'application/json',
-      ...responseHeaders(ctx),
-    });
+    return sendJson(c, 200, JSON.stringify(completionOf(entry)), responseHeaders(ctx));
   }
   const { sink, response } = openStream(c, responseHeaders(ctx));
   let out = '';
