@@ -3,10 +3,12 @@
  * another replica only while nothing has reached the client: connection failures and 5xx answers before
  * the response started. A 4xx is the request's fault and is answered as is.
  */
+
 import type { Dispatcher } from 'undici';
 import type { TenantConfig } from '../config/schema.ts';
 import { GatewayError, isGatewayError } from '../errors/gateway-error.ts';
 import type { Plan } from '../routing/plan.ts';
+import { stageSpan } from '../telemetry/spans.ts';
 import type { Lease, ReplicaPool } from '../upstream/replica-pool.ts';
 import { markUnregistered } from '../upstream/replica-state.ts';
 import { generationError, isConnectFailure, parseUpstreamError, transportError } from '../upstream/upstream-errors.ts';
@@ -59,7 +61,9 @@ export async function callUpstream(
   const attempts = pool.of(plan.baseModel).length + 1;
   let lastError: GatewayError | undefined;
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const lease = await pool.acquire(plan, { exclude: tried, onAdapterFailure: tenant.on_adapter_failure });
+    const lease = await stageSpan('replica_choice', undefined, () =>
+      pool.acquire(plan, { exclude: tried, onAdapterFailure: tenant.on_adapter_failure }),
+    );
     const replica = lease.replica;
     let res: Dispatcher.ResponseData;
     try {

@@ -5,6 +5,7 @@
  * replica for a plan, reserves the slot at once (so concurrent choices see it), and makes sure the adapter is
  * registered there before the request goes out. Retired adapter versions are unloaded once drained.
  */
+
 import {
   AdapterLoadError,
   AdapterLoader,
@@ -15,6 +16,7 @@ import {
 import type { Config } from '../config/schema.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { Plan } from '../routing/plan.ts';
+import { stageSpan } from '../telemetry/spans.ts';
 import { chooseReplica } from './choose-replica.ts';
 import {
   applyRegistered,
@@ -115,7 +117,10 @@ export class ReplicaPool {
       // Reserved before the load, synchronously after the choice: concurrent requests see this replica busy.
       reserve(replica, adapter.id);
       try {
-        await this.loader.ensureLoaded(replica, adapter);
+        const load = () => this.loader.ensureLoaded(replica, adapter);
+        // A span only for a real load (registered adapters return at once).
+        if (replica.registered.has(adapter.id)) await load();
+        else await stageSpan('adapter_load', { 'lorag.adapter': adapter.id, 'lorag.replica': replica.id }, load);
       } catch (err) {
         unreserve(replica, adapter.id);
         failure = err instanceof GatewayError ? err : new GatewayError('adapter_unavailable', String(err));

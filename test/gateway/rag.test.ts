@@ -87,6 +87,11 @@ describe('cited answers', () => {
       .chat.completions.create({ model: 'legal', messages: [{ role: 'user', content: question }] })
       .withResponse();
     assert.equal(response.headers.get('x-lorag-strategy'), 'hybrid');
+    // The first request for legal@1 loaded it: an adapter_load span under replica_choice.
+    const [load] = spans.named('adapter_load');
+    assert.equal(load?.attributes['lorag.adapter'], 'legal@1');
+    const choice = spans.named('replica_choice')[0];
+    assert.equal(load.parentSpanContext?.spanId ?? (load as any).parentSpanId, choice.spanContext().spanId);
     const citations = (
       data as unknown as {
         citations: { index: number; document_id: string; chunk_id: string; url: string; text: string }[];
@@ -137,7 +142,7 @@ describe('cited answers', () => {
     await new Promise((r) => setTimeout(r, 50));
     const root = spans.root('POST /v1/chat/completions');
     const names = spans.childNames(root);
-    for (const stage of ['auth', 'limits', 'plan', 'cache', 'retrieve', 'upstream'])
+    for (const stage of ['auth', 'limits', 'plan', 'cache', 'retrieve', 'replica_choice', 'upstream'])
       assert.ok(names.includes(stage), `${stage} missing in\n${spans.render(root)}`);
     assert.equal(root.attributes['lorag.tenant'], 'legal');
     assert.equal(root.attributes['lorag.strategy'], 'hybrid');
