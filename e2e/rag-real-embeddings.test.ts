@@ -4,6 +4,7 @@
  * question that shares no word with the document holding the answer still retrieves and cites that document, so
  * the dense half of retrieval (not BM25) found it. Generation goes to the tiny model on the CPU vLLM.
  */
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import OpenAI from 'openai';
+import { cosine } from '../src/routing/auto-router.ts';
 import {
   type Prepared,
   prepareEngine,
@@ -67,18 +69,6 @@ after(async () => {
   await gateway?.close();
   await Promise.all([vllm?.close(), embeddings?.close()]);
 });
-
-const cosine = (a: number[], b: number[]) => {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-};
 
 describe('RAG path with a real embeddings model on vLLM', () => {
   test('POST /v1/embeddings through the gateway: 384-dim MiniLM vectors that rank meaning, not words', async () => {
