@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { plan } from '../../test/cache/fixtures.ts';
 import type { ResolvedAdapter } from '../adapters/registry.ts';
 import type { GenerationRequest } from '../openai/requests.ts';
-import type { Plan } from '../routing/plan.ts';
 import { type CacheKeyInput, cacheKey, canonicalJson, keyMaterial } from './key.ts';
 
 const legal = (version: string): ResolvedAdapter => ({
@@ -13,22 +13,6 @@ const legal = (version: string): ResolvedAdapter => ({
   baseModel: 'qwen',
   rank: 8,
 });
-
-function plan(over: Partial<Plan> = {}): Plan {
-  return {
-    tenantId: 'acme',
-    requestedModel: 'legal',
-    adapter: legal('3'),
-    baseModel: 'qwen',
-    strategy: 'lora',
-    retrieval: false,
-    collections: [],
-    topK: 4,
-    upstreamModel: 'legal@3',
-    adapterLabel: 'legal@3',
-    ...over,
-  };
-}
 
 const body = (over: Record<string, unknown> = {}) =>
   ({
