@@ -15,6 +15,7 @@ import { embeddingRoutes } from './http/routes/embeddings.ts';
 import { generationRoutes } from './http/routes/generation.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { modelRoutes } from './http/routes/models.ts';
+import { openApiRoutes } from './http/routes/openapi.ts';
 import { startRequestSpan } from './telemetry/request-span.ts';
 import { stageSpan, tracingRecording } from './telemetry/spans.ts';
 
@@ -36,6 +37,7 @@ export function createApp(deps: Deps, extra: ExtraRoutes = {}): Hono<AppEnv> {
   });
 
   app.route('/', healthRoutes(deps));
+  app.route('/', openApiRoutes());
 
   app.use('/v1/*', async function traced(c, next) {
     const span = startRequestSpan({

@@ -58,6 +58,8 @@ export function createKnowledgeService(deps: {
   };
   return {
     async getChunk(tenantId, collections, chunkId) {
+      // A tenant with no collections has no chunk to find: a 404, not "store unavailable" (no store is opened).
+      if (collections.length === 0) return null;
       const s = await need();
       for (const collection of collections) {
         const chunk = await s.getChunk(collection, tenantId, chunkId);
