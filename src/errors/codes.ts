@@ -32,6 +32,10 @@ export const errorCodes = {
   not_found: { status: 404, type: 'not_found_error', retryable: false },
   method_not_allowed: { status: 405, type: 'invalid_request_error', retryable: false },
   request_too_large: { status: 413, type: 'invalid_request_error', retryable: false },
+  request_timeout: { status: 408, type: 'invalid_request_error', retryable: true },
+  headers_too_large: { status: 431, type: 'invalid_request_error', retryable: false },
+  /** The client went away before its request was read (nginx's 499); only ever seen in logs. */
+  client_closed_request: { status: 499, type: 'invalid_request_error', retryable: false },
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error', retryable: true },
   internal_error: { status: 500, type: 'server_error', retryable: true },
   upstream_error: { status: 502, type: 'server_error', retryable: true },
@@ -40,6 +44,8 @@ export const errorCodes = {
   retrieval_unavailable: { status: 503, type: 'server_error', retryable: true },
   embeddings_unavailable: { status: 503, type: 'server_error', retryable: true },
   upstream_timeout: { status: 504, type: 'server_error', retryable: true },
+  /** The gateway is draining (SIGTERM): another replica of the gateway will take the request. */
+  shutting_down: { status: 503, type: 'server_error', retryable: true },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

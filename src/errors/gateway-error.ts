@@ -11,6 +11,8 @@ export interface GatewayErrorOptions {
   /** Overrides the table's status (used when passing through an upstream status). */
   status?: number;
   type?: OpenAIErrorType;
+  /** Overrides the table's `retryable` (e.g. a 429 that can never pass: `x-should-retry: false`). */
+  retryable?: boolean;
   cause?: unknown;
 }
 
@@ -31,7 +33,7 @@ export class GatewayError extends Error {
     this.type = options.type ?? info.type;
     this.param = options.param ?? null;
     this.headers = options.headers ?? {};
-    this.retryable = info.retryable;
+    this.retryable = options.retryable ?? info.retryable;
   }
 
   toJSON(): OpenAIErrorBody {

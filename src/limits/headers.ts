@@ -52,3 +52,17 @@ export function rateLimitError(limits: TenantLimitValues, d: LimitDecision, requ
     },
   );
 }
+
+/**
+ * A request whose own estimate exceeds the tokens-per-minute limit: 429 like OpenAI's "Request too large"
+ * (SDKs map 429 to RateLimitError), but with `x-should-retry: false` and no `retry-after`, because waiting
+ * cannot help; the fix is a smaller `max_tokens` or prompt.
+ */
+export function requestTooLarge(limits: TenantLimitValues, requestedTokens: number): GatewayError {
+  return new GatewayError(
+    'rate_limit_exceeded',
+    `Request too large for tokens per minute (TPM): Limit ${limits.tokensPerMinute}, Requested ${requestedTokens}. ` +
+      'The input or output tokens must be reduced in order to run successfully.',
+    { param: 'max_tokens', retryable: false },
+  );
+}

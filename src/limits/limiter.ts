@@ -29,7 +29,7 @@ export interface LimitDecision {
   resetTokensMs: number;
   /** When refused: how long until a retry can pass. */
   retryAfterMs: number;
-  /** Tokens charged up front (the estimate, capped at the limit so that any request can pass an empty window). */
+  /** Tokens charged up front: exactly the estimate (one above the whole limit is refused, never capped). */
   charged: number;
   /** Identifies the token window charged, so that a refund never credits a later window. */
   tokenWindow: string;

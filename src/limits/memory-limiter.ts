@@ -40,7 +40,9 @@ export function createMemoryLimiter(now: () => number = Date.now): LimiterBacken
       if (inUse) for (const [id, at] of inUse) if (now() - at >= STALE_SLOT_MS) inUse.delete(id);
       const r = current(requests, tenant);
       const t = current(tokens, tenant);
-      const chargeTokens = tpm > 0 ? Math.min(estimate, tpm) : estimate;
+      // Charged exactly its own estimate: one that exceeds the whole budget can never pass (the stage refuses
+      // it up front; refused here too, so no backend ever charges a request more than its own bound).
+      const chargeTokens = estimate;
       const d: LimitDecision = {
         allowed: true,
         refusedBy: null,
@@ -56,7 +58,7 @@ export function createMemoryLimiter(now: () => number = Date.now): LimiterBacken
       if (conc > 0 && d.concurrentInUse >= conc) Object.assign(d, { refusedBy: 'concurrent', retryAfterMs: 1000 });
       else if (rpm > 0 && d.usedRequests + 1 > rpm)
         Object.assign(d, { refusedBy: 'requests', retryAfterMs: d.resetRequestsMs });
-      else if (tpm > 0 && d.usedTokens + chargeTokens > tpm)
+      else if (tpm > 0 && (chargeTokens > tpm || d.usedTokens + chargeTokens > tpm))
         Object.assign(d, { refusedBy: 'tokens', retryAfterMs: d.resetTokensMs });
       if (d.refusedBy) return { ...d, allowed: false };
       if (rpm > 0) d.usedRequests = charge(requests, tenant, 1).used;
@@ -77,6 +79,7 @@ export function createMemoryLimiter(now: () => number = Date.now): LimiterBacken
     async settle(tenant, limits, input) {
       slots.get(tenant)?.delete(input.requestId);
       if (!limits.tokensPerMinute || input.actualTokens === null) return;
+      // actualTokens 0 (refused before or by the model server) refunds the whole charge.
       const delta = input.actualTokens - input.charged;
       const w = current(tokens, tenant);
       if (w && String(w.start) === input.tokenWindow) w.used = Math.max(0, w.used + delta);

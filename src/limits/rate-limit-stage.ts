@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Usage } from '../openai/responses.ts';
-import { rateLimitError, rateLimitHeaders } from './headers.ts';
+import { rateLimitError, rateLimitHeaders, requestTooLarge } from './headers.ts';
 import type { LimitDecision, LimiterBackend, TenantLimitValues } from './limiter.ts';
 import type { Admission, AdmitInput, RateLimitStage } from './types.ts';
 
@@ -30,6 +30,9 @@ export function createRateLimiter(options: RateLimitStageOptions): RateLimitStag
       if (!limits.requestsPerMinute && !limits.tokensPerMinute && !limits.concurrent) return unlimited;
       const requestId = randomUUID();
       const estimate = Math.max(0, Math.round(input.estimatedTokens));
+      // A request larger than the whole per-minute budget can never pass: refused before any backend is asked
+      // (nothing charged), as OpenAI does ("Request too large … on tokens per min"), and marked not retryable.
+      if (limits.tokensPerMinute && estimate > limits.tokensPerMinute) throw requestTooLarge(limits, estimate);
       let backend = options.local;
       let degraded = false;
       let decision: LimitDecision | undefined;
@@ -55,7 +58,9 @@ export function createRateLimiter(options: RateLimitStageOptions): RateLimitStag
         settle(usage: Usage | null) {
           if (settled) return;
           settled = true;
-          const actualTokens = usage ? usage.total_tokens : null;
+          // null: refused before or by the model server (or no answer at all), so nothing was generated:
+          // the whole estimate is refunded.
+          const actualTokens = usage ? usage.total_tokens : 0;
           backend.settle(input.tenantId, limits, { requestId, tokenWindow, charged, actualTokens }).catch(() => {});
         },
       };

@@ -36,11 +36,10 @@ end
 local rStart, rUsed, rTtl = window(KEYS[1])
 local tStart, tUsed, tTtl = window(KEYS[2])
 local cost = estimate
-if tpm > 0 and cost > tpm then cost = tpm end
 local refused, retry = '', 0
 if conc > 0 and inUse >= conc then refused, retry = 'concurrent', 1000
 elseif rpm > 0 and rUsed + 1 > rpm then refused, retry = 'requests', rTtl
-elseif tpm > 0 and tUsed + cost > tpm then refused, retry = 'tokens', tTtl
+elseif tpm > 0 and (cost > tpm or tUsed + cost > tpm) then refused, retry = 'tokens', tTtl
 end
 if refused ~= '' then return {refused, rUsed, rTtl, tUsed, tTtl, retry, 0, '', inUse} end
 if rpm > 0 then rStart = charge(KEYS[1], rStart, 1); rUsed = rUsed + 1 end

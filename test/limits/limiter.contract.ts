@@ -70,11 +70,32 @@ export function limiterContract(name: string, make: () => Promise<{ a: LimiterBa
     assert.equal((await a.admit('acme', limits, 0, 'r4')).usedTokens, 400);
   });
 
-  test(`${name}: an estimate above the whole limit is capped so the request can pass an empty window`, async () => {
+  test(`${name}: an estimate above the whole limit is refused and charges nothing (it could never pass)`, async () => {
     const { a } = await make();
-    const d = await a.admit('acme', { tokensPerMinute: 100 }, 5000, 'big');
-    assert.equal(d.allowed, true);
-    assert.equal(d.charged, 100);
+    const limits = { tokensPerMinute: 100 };
+    const d = await a.admit('acme', limits, 5000, 'big');
+    assert.equal(d.allowed, false);
+    assert.equal(d.refusedBy, 'tokens');
+    assert.equal(d.charged, 0);
+    const next = await a.admit('acme', limits, 100, 'fits');
+    assert.equal(next.allowed, true, 'the refused request left the whole budget');
+    assert.equal(next.charged, 100, 'a request is charged its own estimate, never more');
+  });
+
+  test(`${name}: settling with 0 real tokens (refused by the model server) refunds the whole charge`, async () => {
+    const { a, b } = await make();
+    const limits = { tokensPerMinute: 1000 };
+    const d = await a.admit('acme', limits, 900, 'refused-upstream');
+    assert.equal((await b.admit('acme', limits, 900, 'second')).allowed, false);
+    await a.settle('acme', limits, {
+      requestId: 'refused-upstream',
+      tokenWindow: d.tokenWindow,
+      charged: 900,
+      actualTokens: 0,
+    });
+    const again = await b.admit('acme', limits, 900, 'third');
+    assert.equal(again.allowed, true);
+    assert.equal(again.usedTokens, 900);
   });
 
   test(`${name}: concurrent requests are limited and freed by settle`, async () => {

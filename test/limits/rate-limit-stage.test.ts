@@ -77,3 +77,46 @@ test('Redis down → per-process limits, degraded; back → shared limits again'
   const back = await stage.admit({ tenantId: 'acme', tenant: t, estimatedTokens: 10 });
   assert.equal(back.degraded, false);
 });
+
+for (const kind of ['memory', 'redis'] as const) {
+  const stageFor = async () => {
+    if (kind === 'memory') return createRateLimitStage(testConfig());
+    const conn = createRedisConnection({ url: server.url, commandTimeoutMs: 500, keyPrefix: `f1-${Math.random()}:` });
+    connections.push(conn);
+    assert.ok(await conn.waitReady(5000));
+    return createRateLimitStage(testConfig({ limits: { kind: 'redis' }, redis: { url: server.url } }), conn);
+  };
+
+  test(`${kind}: a request larger than the whole TPM budget → 429 not retryable, and the next request passes`, async () => {
+    const stage = await stageFor();
+    const t = limited({ tokens_per_minute: 200_000 });
+    await assert.rejects(stage.admit({ tenantId: 'hr', tenant: t, estimatedTokens: 250_010 }), (err: unknown) => {
+      assert.ok(err instanceof GatewayError);
+      assert.equal(err.status, 429);
+      assert.equal(err.code, 'rate_limit_exceeded');
+      assert.equal(err.retryable, false, 'x-should-retry: false');
+      assert.equal(err.headers['retry-after'], undefined, 'waiting cannot help');
+      assert.match(err.message, /Request too large/);
+      return true;
+    });
+    const next = await stage.admit({ tenantId: 'hr', tenant: t, estimatedTokens: 300 });
+    assert.equal(next.degraded, false);
+    assert.equal(next.headers['x-ratelimit-remaining-tokens'], String(200_000 - 300));
+  });
+
+  test(`${kind}: settle(null) — refused before or by the model server — refunds the estimate`, async () => {
+    const stage = await stageFor();
+    const t = limited({ tokens_per_minute: 1000 });
+    const first = await stage.admit({ tenantId: 'hr', tenant: t, estimatedTokens: 900 });
+    first.settle(null);
+    // settle is fire-and-forget: probe (a 0-token request charges nothing) until its write has landed.
+    for (let i = 0; i < 200; i++) {
+      const probe = await stage.admit({ tenantId: 'hr', tenant: t, estimatedTokens: 0 });
+      probe.settle({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
+      if (probe.headers['x-ratelimit-remaining-tokens'] === '1000') break;
+      await sleep(5);
+    }
+    const next = await stage.admit({ tenantId: 'hr', tenant: t, estimatedTokens: 900 });
+    assert.equal(next.headers['x-ratelimit-remaining-tokens'], '100');
+  });
+}
