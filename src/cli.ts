@@ -11,6 +11,10 @@ const commands: Record<string, { summary: string; load: () => Promise<{ main(arg
   adapters: { summary: 'adapters list | status', load: () => import('./adapters/cli.ts') },
   keys: { summary: 'keys create --tenant NAME', load: () => import('./auth/keys-cli.ts') },
   usage: { summary: 'usage ledger per tenant/adapter/key (terminal table)', load: () => import('./usage/cli.ts') },
+  data: {
+    summary: 'data check FILE... (eval sets and Alpaca training files; leakage)',
+    load: () => import('./data-check/cli.ts'),
+  },
 };
 
 function usage(): string {
