@@ -67,9 +67,10 @@ export function transportError(err: unknown, replicaId: string): GatewayError {
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new GatewayError('upstream_timeout', `The model server (${replicaId}) timed out (${code}).`, { cause: err });
   }
+  // Only the error code reaches the tenant: the message names the upstream's address (the cause keeps it for logs).
   return new GatewayError(
     'upstream_error',
-    `The model server (${replicaId}) is unreachable: ${(err as Error)?.message ?? code}`,
+    `The model server (${replicaId}) is unreachable (${code || 'transport error'}).`,
     {
       cause: err,
     },
