@@ -98,6 +98,28 @@ describe('plan', () => {
     notFound(() => plan(input({ model: 'legal@9' })), 'legal@9');
   });
 
+  test('model-name tricks are the same 404: extra @, empty parts, prototype names, case, spaces', () => {
+    for (const model of [
+      'legal@1@anything',
+      'legal@1@',
+      'legal@',
+      '@1',
+      '@',
+      'hr@1',
+      '__proto__',
+      'constructor',
+      'legal@__proto__',
+      '__proto__@1',
+      'Legal',
+      'legal ',
+      ' legal@1',
+      'legal@01',
+      'legal@1 ',
+    ]) {
+      notFound(() => plan(input({ model })), model);
+    }
+  });
+
   test('a retired version is not routed to, even when the tenant split still names it', () => {
     const reg = registry();
     reg.retire('legal', '1');

@@ -78,7 +78,11 @@ function resolveAdapter(input: PlanInput, baseModel: string): ResolvedAdapter | 
     name = bestAdapter(scores.size ? scores : new Map(tenant.adapters.map((n) => [n, 0]))) ?? '';
     if (!name) throw modelNotFound(model);
   } else if (model.includes('@')) {
-    [name, version] = model.split('@', 2);
+    // Exactly one `@`: `legal@1@anything` is no model (split('@', 2) used to read it as legal@1).
+    const at = model.indexOf('@');
+    name = model.slice(0, at);
+    version = model.slice(at + 1);
+    if (version.includes('@')) throw modelNotFound(model);
   }
   if (!tenant.adapters.includes(name) || !registry.get(name)) throw modelNotFound(model);
   if (version === undefined) {
