@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { vllmProtocolContract } from './contract/vllm-protocol.contract.ts';
+import { vllmStructuredContract } from './contract/vllm-structured.contract.ts';
 import {
   enginePython,
   type Prepared,
@@ -207,4 +208,11 @@ vllmProtocolContract('real vLLM (CPU)', () => ({
   modelRoot: prepared.base,
   preloaded: { name: 'legal@1', path: prepared.adapters.legal.path },
   loadablePath: prepared.adapters.finance.path,
+}));
+
+// engine/serve-vllm.sh starts vLLM without --tool-call-parser: the contract checks its tool_choice refusals.
+vllmStructuredContract('real vLLM (CPU)', () => ({
+  url: vllm.url,
+  model: prepared.served_model_name,
+  toolCallParser: false,
 }));

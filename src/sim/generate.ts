@@ -61,15 +61,27 @@ export interface ReplyRequest {
 
 export interface Reply {
   pieces: string[];
-  finishReason: 'stop' | 'length';
+  finishReason: 'stop' | 'length' | 'tool_calls';
   stopReason: string | null;
+  /**
+   * Structured replies (sim/structured-reply.ts): the stream delta for each piece instead of `{content}`;
+   * `null` is a step vLLM's parser swallows (no chunk unless it is the finishing one, which then has `{}`).
+   */
+  deltas?: (Record<string, unknown> | null)[];
+  /** Structured replies: the non-stream message's `content` and `tool_calls`. */
+  message?: { content: string | null; tool_calls: unknown[] };
 }
 
-export function buildReply(r: ReplyRequest): Reply {
+/** The self-describing head of every reply: model, digest and the quoted first source. */
+export function replyHead(r: Pick<ReplyRequest, 'model' | 'digest' | 'context'>): string {
   let text = `adapter=${r.model} digest=${r.digest}`;
   const source = firstSource(r.context);
   if (source !== null) text += ` According to [1]: "${source.split(/\s+/).slice(0, 8).join(' ')}".`;
-  let pieces = tokenize(text);
+  return text;
+}
+
+export function buildReply(r: ReplyRequest): Reply {
+  let pieces = tokenize(replyHead(r));
   const target = r.ignoreEos ? r.maxTokens : Math.max(r.naturalTokens, r.minTokens);
   // One piece per filler word; the natural ending is a full stop.
   let i = 0;

@@ -128,7 +128,10 @@ async function streamSteps(
         emitted[index]++;
         produced++;
       }
-      if (t < last && !job.continuousUsage) {
+      // Structured replies carry their own deltas; a null one is a step vLLM's parser swallows.
+      const structured = c.deltas ? (c.deltas[t] ?? (t === last ? {} : null)) : undefined;
+      if (structured === null) return;
+      if (t < last && !job.continuousUsage && structured === undefined) {
         out.push(fast(index, piece));
         return;
       }
@@ -136,7 +139,7 @@ async function streamSteps(
         job,
         head,
         index,
-        job.kind === 'chat' ? { content: piece } : piece,
+        structured ?? (job.kind === 'chat' ? { content: piece } : piece),
         t === last ? c : null,
       );
       if (job.continuousUsage) Object.assign(chunk, { usage: usageOf(job.promptTokens, emitted[index]) });

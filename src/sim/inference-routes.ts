@@ -5,12 +5,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimContext } from './context.ts';
-import { missingField, validationError, wrongType } from './errors.ts';
-import { buildReply, type Reply, simDigest, systemText } from './generate.ts';
+import { badRequest, missingField, validationError, wrongType } from './errors.ts';
+import { buildReply, type Reply, replyHead, simDigest, systemText } from './generate.ts';
 import { runGeneration } from './generation.ts';
 import { readJsonObject } from './http-io.ts';
 import { inc } from './metrics.ts';
 import { resolveModel } from './models.ts';
+import { outputMode } from './output-mode.ts';
 import {
   checkLimits,
   maybeInjectFailure,
@@ -18,7 +19,19 @@ import {
   requestId,
   type SamplingParams,
 } from './sampling-params.ts';
+import { SchemaInstanceError } from './schema-instance.ts';
+import { structuredReply } from './structured-reply.ts';
 import { countTokens, renderChat } from './tokenizer.ts';
+
+/** A schema the generator cannot satisfy is a 400, as vLLM answers a grammar it cannot compile. */
+function structured(mode: Parameters<typeof structuredReply>[0], head: string, max: number): Reply {
+  try {
+    return structuredReply(mode, head, max);
+  } catch (err) {
+    if (err instanceof SchemaInstanceError) throw badRequest(`Invalid JSON schema: ${err.message}`, 'response_format');
+    throw err;
+  }
+}
 
 function reply(ctx: SimContext, model: string, digest: string, context: string, p: SamplingParams, max: number): Reply {
   return buildReply({
@@ -43,8 +56,14 @@ export async function handleChat(ctx: SimContext, req: IncomingMessage, res: Ser
   inc(ctx.metrics.requests, echo);
   const promptTokens = countTokens(renderChat(messages, body.add_generation_prompt !== false));
   const max = checkLimits(ctx, params, promptTokens, 'messages');
+  const mode = outputMode(ctx, body, messages);
   maybeInjectFailure(ctx);
-  const one = reply(ctx, echo, simDigest(messages), systemText(messages), params, max);
+  const digest = simDigest(messages);
+  const context = systemText(messages);
+  const one =
+    mode.kind === 'text'
+      ? reply(ctx, echo, digest, context, params, max)
+      : structured(mode, replyHead({ model: echo, digest, context }), max);
   await runGeneration(ctx, res, {
     kind: 'chat',
     id: requestId(req, body),

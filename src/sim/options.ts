@@ -47,6 +47,13 @@ export const simOptionsSchema = z
     /** KV-cache capacity in tokens, the denominator of kv_cache_usage_perc. */
     kvCacheTokens: positiveInt.optional(),
     replicaId: z.string().min(1).optional(),
+    /**
+     * `--tool-call-parser`: the simulator acts as vLLM run with a parser (hermes by default) so tool calls
+     * work; `null` (flag value `none`) is plain vLLM, where any tool_choice but `none` is a 400.
+     */
+    toolCallParser: z.string().min(1).nullable().default('hermes'),
+    /** `--enable-auto-tool-choice`: needed (with a parser) for tool_choice `auto`. */
+    enableAutoToolChoice: z.boolean().default(true),
     /** Defaults to VLLM_ALLOW_RUNTIME_LORA_UPDATING, parsed as vLLM does. */
     allowRuntimeLoraUpdating: z.boolean().optional(),
   })
@@ -102,6 +109,8 @@ const FLAGS: Record<string, [keyof SimOptions | null, Kind]> = {
   'output-tokens': ['outputTokens', 'number'],
   'kv-cache-tokens': ['kvCacheTokens', 'number'],
   'replica-id': ['replicaId', 'string'],
+  'tool-call-parser': ['toolCallParser', 'string'],
+  'enable-auto-tool-choice': ['enableAutoToolChoice', 'flag'],
   // Accepted so that a vLLM command line works unchanged; LoRA is always on in the simulator.
   'enable-lora': [null, 'flag'],
 };
@@ -111,7 +120,7 @@ export const SIM_USAGE = `usage: lorag sim [--host H] [--port P] [--model NAME] 
   [--lora-modules name=path | '{"name":…,"path":…,"base_model_name":…}' …]
   [--ttft-ms MS] [--itl-ms MS] [--load-ms MS] [--failure-rate 0..1] [--seed N]
   [--vllm-compat current|legacy] [--embedding-dim N] [--output-tokens N] [--kv-cache-tokens N]
-  [--replica-id ID]
+  [--replica-id ID] [--tool-call-parser NAME|none] [--enable-auto-tool-choice]
 env: VLLM_ALLOW_RUNTIME_LORA_UPDATING=true enables /v1/load_lora_adapter and /v1/unload_lora_adapter
 `;
 
@@ -136,7 +145,9 @@ export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       if (values.length === 0) throw new Error(`--${name} needs a value`);
     }
     if (key === null) continue;
-    if (kind === 'number') raw[key] = Number(values[0]);
+    if (kind === 'flag') raw[key] = true;
+    else if (key === 'toolCallParser') raw[key] = values[0] === 'none' ? null : values[0];
+    else if (kind === 'number') raw[key] = Number(values[0]);
     else if (kind === 'string') raw[key] = values[0];
     else if (key === 'loraModules') raw[key] = [...((raw[key] as unknown[]) ?? []), ...parseLoraModules(values)];
     else raw[key] = values;

@@ -43,7 +43,7 @@ export function tokenChunk(
   job: JobView,
   head: Head,
   index: number,
-  delta: Record<string, string> | string,
+  delta: Record<string, unknown> | string,
   finished: Reply | null,
 ): Record<string, unknown> {
   if (job.kind === 'chat') {
@@ -102,12 +102,12 @@ export function chatResponse(job: JobView, created: number): Record<string, unkn
     index,
     message: {
       role: 'assistant',
-      content: c.pieces.join(''),
+      content: c.message ? c.message.content : c.pieces.join(''),
       refusal: null,
       annotations: null,
       audio: null,
       function_call: null,
-      tool_calls: [],
+      tool_calls: c.message?.tool_calls ?? [],
       // Renamed from reasoning_content in newer builds.
       ...(job.legacy ? { reasoning_content: null } : { reasoning: null }),
     },

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { type ProtocolTarget, vllmProtocolContract } from '../../e2e/contract/vllm-protocol.contract.ts';
+import { vllmStructuredContract } from '../../e2e/contract/vllm-structured.contract.ts';
 import { type RunningSim, startSim } from '../../src/sim/main.ts';
 
 // Adapter directories as the simulator checks them (a directory with adapter_config.json), like PEFT's output.
@@ -44,3 +45,6 @@ vllmProtocolContract(
     loadablePath,
   }),
 );
+
+// The simulator runs as vLLM with `--enable-auto-tool-choice --tool-call-parser hermes` (its default).
+vllmStructuredContract('lorag sim', () => ({ url: sim.url, model: 'tiny-base', toolCallParser: true }));
