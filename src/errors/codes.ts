@@ -8,6 +8,8 @@ export type OpenAIErrorType =
   | 'permission_error'
   | 'not_found_error'
   | 'rate_limit_error'
+  /** OpenAI's type (and code) for an exhausted quota: 429 that retrying cannot fix. */
+  | 'insufficient_quota'
   | 'server_error';
 
 export interface ErrorCodeInfo {
@@ -37,6 +39,8 @@ export const errorCodes = {
   /** The client went away before its request was read (nginx's 499); only ever seen in logs. */
   client_closed_request: { status: 499, type: 'invalid_request_error', retryable: false },
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error', retryable: true },
+  /** A tenant or key budget is spent for its period (budgets/): `x-should-retry: false`, so SDKs do not retry. */
+  insufficient_quota: { status: 429, type: 'insufficient_quota', retryable: false },
   internal_error: { status: 500, type: 'server_error', retryable: true },
   upstream_error: { status: 502, type: 'server_error', retryable: true },
   adapter_unavailable: { status: 503, type: 'server_error', retryable: true },
@@ -44,6 +48,8 @@ export const errorCodes = {
   retrieval_unavailable: { status: 503, type: 'server_error', retryable: true },
   embeddings_unavailable: { status: 503, type: 'server_error', retryable: true },
   upstream_timeout: { status: 504, type: 'server_error', retryable: true },
+  /** The budget store (Redis) is down and the tenant's `on_store_failure` is `closed`. */
+  budget_unavailable: { status: 503, type: 'server_error', retryable: true },
   /** The gateway is draining (SIGTERM): another replica of the gateway will take the request. */
   shutting_down: { status: 503, type: 'server_error', retryable: true },
 } as const satisfies Record<string, ErrorCodeInfo>;
