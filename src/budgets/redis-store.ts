@@ -82,8 +82,9 @@ export function createRedisBudgetStore(redis: RedisConnection): BudgetStore {
       }));
     },
     async setOverride(id, limit, expireAtMs) {
-      await redis.run((c) =>
-        limit === null ? c.del(override(id)) : c.set(override(id), int(limit), 'PXAT', Math.round(expireAtMs)),
+      await redis.run(
+        (c): Promise<unknown> =>
+          limit === null ? c.del(override(id)) : c.set(override(id), int(limit), 'PXAT', Math.round(expireAtMs)),
       );
     },
     async reset(id) {
