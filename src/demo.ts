@@ -31,7 +31,7 @@ export async function main(argv: string[]): Promise<void> {
   const base = `${gateway.url}/v1`;
   process.stdout.write(`lorag demo: simulator on ${sim.url}, gateway on ${gateway.url} (config ${path})
 
-Try it (demo keys: sk-demo-legal, sk-demo-hr):
+Try it (demo keys: sk-demo-legal, sk-demo-hr, sk-demo-ops — ops may use the adapters legal, hr, support and sales):
 
   curl -s ${base}/chat/completions -H 'authorization: Bearer sk-demo-legal' -H 'content-type: application/json' \\
     -d '{"model":"legal","messages":[{"role":"user","content":"Can we terminate the supplier contract early?"}]}'
@@ -46,7 +46,7 @@ for chunk in stream:
 print()
 PY
 
-Ingest documents for retrieval with citations: npx lorag ingest --config ${path} --tenant legal --collection company ./docs
+Ingest documents for retrieval with citations: npx lorag ingest --config ${path} --tenant legal --collection company load/k6/docs
 Press Ctrl+C to stop.
 `);
   await new Promise<void>((resolve) => {

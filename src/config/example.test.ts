@@ -6,7 +6,7 @@ const example = new URL('../../lorag.example.yaml', import.meta.url).pathname;
 
 test('lorag.example.yaml is valid and has the demo tenants', () => {
   const config = loadConfigFile(example, {});
-  assert.deepEqual(Object.keys(config.tenants).sort(), ['hr', 'legal']);
+  assert.deepEqual(Object.keys(config.tenants).sort(), ['hr', 'legal', 'ops']);
   assert.equal(config.server.port, 8080);
   assert.ok(Object.isFrozen(config.tenants.legal));
 });
