@@ -200,8 +200,9 @@ function operation(route: DocumentedRoute, schemas: Record<string, JsonSchema>):
       name: 'x-lorag-strategy',
       in: 'header',
       required: false,
-      description: 'Strategy for this request, one the tenant allows (the body’s `lorag.strategy` wins)',
-      schema: { type: 'string', enum: ['base', 'lora', 'rag', 'hybrid'] },
+      description:
+        'Strategy for this request, one the tenant allows (the body’s `lorag.strategy` wins; empty = not given)',
+      schema: { type: 'string', enum: ['', 'base', 'lora', 'rag', 'hybrid'] },
     });
   }
   const responses: JsonSchema = {};

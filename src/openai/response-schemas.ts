@@ -93,5 +93,11 @@ export const healthSchema = z.object({ status: z.literal('ok') }).loose();
 
 export const readinessSchema = z.object({ status: z.enum(['ready', 'not_ready']) }).loose();
 
-/** A server-sent event stream: `data: {chunk}` lines ending with `data: [DONE]`. */
-export const eventStreamSchema = z.string();
+/**
+ * One server-sent event of a stream (OpenAPI 3.1 reads a `text/event-stream` schema as the schema of each
+ * event): `data` is a chunk's JSON, and the last event's is `[DONE]`.
+ */
+export const eventStreamSchema = z
+  .object({ data: z.string(), event: z.string().optional(), id: z.string().optional() })
+  .loose()
+  .describe('One SSE event: `data` holds a chunk as JSON; the last event is `data: [DONE]`.');
