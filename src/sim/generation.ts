@@ -70,6 +70,7 @@ export async function runGeneration(ctx: SimContext, res: ServerResponse, job: G
       });
     } else {
       if (ctx.opts.itlMs > 0 && steps > 1) await sleep(ctx.opts.itlMs * (steps - 1), undefined, { signal });
+      if (ctx.opts.stallAfterChunks !== undefined) await stalled(signal);
       const body = job.kind === 'chat' ? chatResponse(job, created) : completionResponse(job, created);
       const text = JSON.stringify(body);
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -107,6 +108,11 @@ async function streamSteps(
   // With no inter-token delay the whole stream goes out in one write: the bench runs at zero think time.
   const batched = ctx.opts.itlMs === 0;
   for (let t = 0; t < steps; t++) {
+    if (t === ctx.opts.stallAfterChunks) {
+      res.write(out.join(''));
+      out.length = 0;
+      await stalled(signal);
+    }
     if (t > 0 && !batched) {
       res.write(out.join(''));
       out.length = 0;
@@ -153,4 +159,15 @@ async function streamSteps(
   }
   out.push('data: [DONE]\n\n');
   res.end(out.join(''));
+}
+
+/**
+ * `--stall-after-chunks N` (fault injection): a replica that hangs mid-generation. Nothing more is written
+ * and the connection stays open until the client goes away (or the simulator closes).
+ */
+function stalled(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }

@@ -39,6 +39,8 @@ export const simOptionsSchema = z
     itlMs: nonNegative.default(0),
     loadMs: nonNegative.default(0),
     failureRate: z.number().min(0).max(1).default(0),
+    /** Fault injection: stop after N stream steps (a JSON answer: never send it) and hold the connection. */
+    stallAfterChunks: z.number().int().min(0).optional(),
     seed: z.number().int().default(0),
     vllmCompat: z.enum(['current', 'legacy']).default('current'),
     embeddingDim: positiveInt.default(384),
@@ -103,6 +105,7 @@ const FLAGS: Record<string, [keyof SimOptions | null, Kind]> = {
   'itl-ms': ['itlMs', 'number'],
   'load-ms': ['loadMs', 'number'],
   'failure-rate': ['failureRate', 'number'],
+  'stall-after-chunks': ['stallAfterChunks', 'number'],
   seed: ['seed', 'number'],
   'vllm-compat': ['vllmCompat', 'string'],
   'embedding-dim': ['embeddingDim', 'number'],
@@ -121,6 +124,7 @@ export const SIM_USAGE = `usage: lorag sim [--host H] [--port P] [--model NAME] 
   [--ttft-ms MS] [--itl-ms MS] [--load-ms MS] [--failure-rate 0..1] [--seed N]
   [--vllm-compat current|legacy] [--embedding-dim N] [--output-tokens N] [--kv-cache-tokens N]
   [--replica-id ID] [--tool-call-parser NAME|none] [--enable-auto-tool-choice]
+  [--stall-after-chunks N]   fault injection: hang after N stream chunks (JSON answers: never sent)
 env: VLLM_ALLOW_RUNTIME_LORA_UPDATING=true enables /v1/load_lora_adapter and /v1/unload_lora_adapter
 `;
 
