@@ -121,7 +121,8 @@ export function parsePeriodLabel(label: string, tz: string): PeriodWindow | null
   }
   m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(label);
   if (m) {
-    const w = windowFrom('day', { y: Number(m[1]), m: Number(m[2]), d: Number(m[3]) }, tz);
+    // addDays(…, 0) normalises an impossible date (2026-02-30 → 2026-03-02), which then fails the label check.
+    const w = windowFrom('day', addDays({ y: Number(m[1]), m: Number(m[2]), d: Number(m[3]) }, 0), tz);
     return w.label === label ? w : null;
   }
   return null;
