@@ -125,7 +125,7 @@ test('two gateways spend one budget: exact accounting, bounded overshoot, insuff
         underestimates.push(Math.max(0, total - estimate(messages)));
       } catch (err) {
         const e = err as InstanceType<typeof OpenAI.APIError>;
-        refusals.push({ status: e.status, code: e.code, type: e.type });
+        refusals.push({ status: e.status ?? 0, code: e.code, type: e.type });
         return;
       }
     }
