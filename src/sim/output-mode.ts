@@ -83,6 +83,19 @@ function toolChoice(body: Body, tools: FunctionTool[]): ToolMode | null {
 }
 
 function responseFormat(body: Body): OutputMode {
+  // vLLM's own field: `structured_outputs: {json: schema}` or `{json_object: true}`.
+  const so = body.structured_outputs as { json?: unknown; json_object?: unknown } | null | undefined;
+  if (so && typeof so === 'object') {
+    if (so.json !== undefined && so.json !== null) {
+      if (typeof so.json !== 'string') return { kind: 'json', schema: so.json as Record<string, unknown> };
+      try {
+        return { kind: 'json', schema: JSON.parse(so.json) as Record<string, unknown> };
+      } catch {
+        throw badRequest('structured_outputs.json is not valid JSON.', 'structured_outputs');
+      }
+    }
+    if (so.json_object === true) return { kind: 'json', schema: null };
+  }
   const rf = body.response_format as { type?: unknown; json_schema?: { schema?: unknown } } | null | undefined;
   if (rf === undefined || rf === null || rf.type === 'text') return { kind: 'text' };
   if (rf.type === 'json_object') return { kind: 'json', schema: null };
