@@ -94,7 +94,7 @@ const args = [
 ];
 process.stderr.write(`test:schema: schemathesis ${args.join(' ')}\n`);
 const code = await new Promise<number>((resolve) => {
-  const child = spawn(venvBin, args, { stdio: 'inherit', env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(venvBin, args, { cwd: dir, stdio: 'inherit', env: { ...process.env, NO_COLOR: '1' } });
   child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
 });
 
