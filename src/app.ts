@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { authenticateAdmin, authenticateTenant } from './auth/authenticate.ts';
 import { GatewayError } from './errors/gateway-error.ts';
+import { corsMiddleware } from './http/cors.ts';
 import type { Deps } from './http/deps.ts';
 import type { AppEnv } from './http/env.ts';
 import { errorResponse } from './http/error-response.ts';
@@ -33,8 +34,10 @@ export function createApp(deps: Deps, extra: ExtraRoutes = {}): Hono<AppEnv> {
     const given = header(c, 'x-request-id');
     c.set('requestId', given && /^[\w.:-]{1,128}$/.test(given) ? given : `req_${randomUUID().replaceAll('-', '')}`);
     c.set('startedAt', performance.now());
+    c.set('maxJsonDepth', deps.current().config.server.max_json_depth);
     await next();
   });
+  app.use('*', corsMiddleware(() => deps.current()));
 
   app.route('/', healthRoutes(deps));
   app.route('/', openApiRoutes());

@@ -1,19 +1,26 @@
 /**
  * @module main — `lorag serve`: the composition root. Telemetry first, then config, dependencies by config
- * kind, the HTTP server; SIGHUP reloads the config (a bad one is refused and the old one kept); SIGTERM
- * drains (stop accepting, let streams finish up to `server.shutdown_grace_ms`, then exit).
+ * kind, the HTTP server (http/node-server.ts: timeouts, parser errors, drain); SIGHUP reloads the config (a
+ * bad one is refused and the old one kept); SIGTERM drains: new requests get 503 + `connection: close`, idle
+ * keep-alive sockets close at once, streams get `server.shutdown_grace_ms`, then each still open ends with an
+ * SSE error event and `[DONE]`.
  */
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { ConfigError, configPathFrom, loadConfigFile } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { buildDeps } from './deps.ts';
+import { createGatewayServer } from './http/node-server.ts';
+import { metricsListenerApp } from './http/routes/health.ts';
+import { metricsSettings } from './telemetry/config.ts';
 import { startTelemetry } from './telemetry/telemetry.ts';
 
 export interface RunningGateway {
   url: string;
   port: number;
+  /** The metrics-only listener (`telemetry.metrics.listen`), when configured. */
+  metricsUrl?: string;
   reload(): void;
   close(): Promise<void>;
 }
@@ -33,12 +40,16 @@ export async function startGateway(
   built.deps.pool.start();
   await built.deps.pool.pollOnce();
 
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () =>
-      resolve(s as Server),
-    );
-  });
-  server.keepAliveTimeout = 65_000;
+  const gatewayServer = createGatewayServer(app.fetch, config.server, log);
+  const server = gatewayServer.server;
+  await listen(server, config.server.port, config.server.host);
+  // `telemetry.metrics.listen`: /metrics on its own address (not reachable by tenants), off the main port.
+  const metricsListen = metricsSettings(config.telemetry.metrics).listen;
+  let metricsServer: Server | undefined;
+  if (metricsListen && built.deps.observer.renderMetrics) {
+    metricsServer = createServer(getRequestListener(metricsListenerApp(built.deps).fetch));
+    await listen(metricsServer, metricsListen.port, metricsListen.host);
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://${config.server.host}:${port}`;
@@ -55,19 +66,34 @@ export async function startGateway(
         log(`lorag: config reload refused, keeping the running config.\n${(err as Error).message}`);
       }
     },
+    metricsUrl: metricsServer ? urlOf(metricsServer, metricsListen?.host ?? '127.0.0.1') : undefined,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => {
-          server.closeAllConnections();
-          resolve();
-        }, config.server.shutdown_grace_ms).unref();
-      });
+      const { streamsEnded } = await gatewayServer.drain(config.server.shutdown_grace_ms);
+      if (streamsEnded) log(`lorag: drain: ${streamsEnded} stream(s) ended with an error event after the grace`);
+      if (metricsServer) {
+        const ms = metricsServer;
+        await new Promise<void>((resolve) => ms.close(() => resolve()));
+        ms.closeAllConnections();
+      }
       await built.close();
       await telemetry.shutdown();
     },
   };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function urlOf(server: Server, host: string): string {
+  const a = server.address();
+  return `http://${host.includes(':') ? `[${host}]` : host}:${typeof a === 'object' && a ? a.port : 0}`;
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -12,5 +12,7 @@ export interface AppEnv {
     spanDeferred: boolean;
     /** The route reported the request to the observer itself (generation routes do, with more detail). */
     recorded: boolean;
+    /** `server.max_json_depth`, read by readJson. */
+    maxJsonDepth: number;
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { Context } from 'hono';
 import { GatewayError, isGatewayError } from '../errors/gateway-error.ts';
+import { redactInternals } from './redact.ts';
 
 export function toGatewayError(err: unknown): GatewayError {
   if (isGatewayError(err)) return err;
@@ -17,5 +18,12 @@ export function errorResponse(c: Context, err: unknown, extraHeaders: Record<str
   const headers: Record<string, string> = { 'content-type': 'application/json', ...extraHeaders, ...e.headers };
   if (e.retryable) headers['x-should-retry'] = 'true';
   else headers['x-should-retry'] = 'false';
-  return new Response(JSON.stringify(e.toJSON()), { status: e.status, headers });
+  const body = e.toJSON();
+  const message = redactInternals(body.error.message);
+  if (message !== body.error.message) {
+    // The tenant sees the redacted text; operators find the original by request id.
+    console.error(`[${c.get('requestId') ?? '-'}] ${e.code}: ${body.error.message}`);
+    body.error.message = message;
+  }
+  return new Response(JSON.stringify(body), { status: e.status, headers });
 }

@@ -2,6 +2,8 @@
  * @module http/stream-sink — writes an SSE response. Under @hono/node-server it writes straight into Node's
  * ServerResponse (measured: piping into Node's response is ~45% faster than a web `Response` stream, see
  * shared/reference/performance.md); under `app.request()` (tests) it falls back to a pull-free web stream.
+ * Every open sink is tracked, so that a draining gateway can end the streams still open after the grace
+ * with an SSE error event and `[DONE]` (endOpenStreams) instead of cutting them mid-event.
  */
 import type { ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
@@ -15,6 +17,33 @@ export interface StreamSink {
   readonly closed: boolean;
   /** Called once when the client disconnects before end(). */
   onAbort(cb: () => void): void;
+}
+
+interface TrackedSink {
+  /** The node:http server the stream's connection belongs to (several gateways may share a test process). */
+  owner: unknown;
+  /** Writes the final error event and `[DONE]`, ends the response, and stops the relay feeding it. */
+  endWithError(frame: string): void;
+}
+const openSinks = new Set<TrackedSink>();
+
+/** Streams currently open in this process (on `server` only, when given). */
+export function openStreamCount(server?: unknown): number {
+  let n = 0;
+  for (const s of openSinks) if (server === undefined || s.owner === server) n++;
+  return n;
+}
+
+/**
+ * Ends every open stream with an SSE error event (OpenAI's envelope, `code`) and `data: [DONE]`; the relays
+ * feeding them stop at their next chunk and abort their upstream calls. Returns how many were ended.
+ */
+export function endOpenStreams(message: string, options: { server?: unknown; code?: string } = {}): number {
+  const error = { message, type: 'server_error', param: null, code: options.code ?? 'shutting_down' };
+  const frame = `data: ${JSON.stringify({ error })}\n\ndata: [DONE]\n\n`;
+  const sinks = [...openSinks].filter((s) => options.server === undefined || s.owner === options.server);
+  for (const s of sinks) s.endWithError(frame);
+  return sinks.length;
 }
 
 export const sseHeaders = {
@@ -34,7 +63,21 @@ function nodeSink(res: ServerResponse, headers: Record<string, string>): { sink:
   let closed = false;
   let ended = false;
   const aborts: (() => void)[] = [];
+  const tracked: TrackedSink = {
+    owner: (res.socket as { server?: unknown } | null)?.server,
+    endWithError(frame) {
+      if (closed || ended) return;
+      res.write(frame);
+      closed = true; // the relay sees a closed sink and stops writing
+      ended = true;
+      openSinks.delete(tracked);
+      res.end();
+      for (const cb of aborts) cb();
+    },
+  };
+  openSinks.add(tracked);
   res.on('close', () => {
+    openSinks.delete(tracked);
     if (closed) return;
     closed = true;
     if (!ended) for (const cb of aborts) cb();
@@ -56,6 +99,7 @@ function nodeSink(res: ServerResponse, headers: Record<string, string>): { sink:
     end() {
       if (ended) return;
       ended = true;
+      openSinks.delete(tracked);
       if (!closed) res.end();
     },
     get closed() {
@@ -74,11 +118,25 @@ function webSink(headers: Record<string, string>): { sink: StreamSink; response:
   let closed = false;
   let ended = false;
   const aborts: (() => void)[] = [];
+  const tracked: TrackedSink = {
+    owner: null,
+    endWithError(frame) {
+      if (closed || ended) return;
+      controller.enqueue(encoder.encode(frame));
+      closed = true;
+      ended = true;
+      openSinks.delete(tracked);
+      controller.close();
+      for (const cb of aborts) cb();
+    },
+  };
+  openSinks.add(tracked);
   const stream = new ReadableStream<Uint8Array>({
     start(ctrl) {
       controller = ctrl;
     },
     cancel() {
+      openSinks.delete(tracked);
       closed = true;
       if (!ended) for (const cb of aborts) cb();
     },
@@ -91,6 +149,7 @@ function webSink(headers: Record<string, string>): { sink: StreamSink; response:
     end() {
       if (ended) return;
       ended = true;
+      openSinks.delete(tracked);
       if (!closed) controller.close();
     },
     get closed() {

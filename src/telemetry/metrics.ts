@@ -4,7 +4,7 @@
  * `telemetry.metrics: false`. Label values are config names only (tenant, adapter@version, replica id); a
  * guard maps anything past a bounded number of distinct values to `other`.
  */
-import type { TelemetryConfig } from './config.ts';
+import { metricsSettings, type TelemetryConfig } from './config.ts';
 import { type Metrics, type MetricsOptions, noopMetrics } from './metrics-api.ts';
 import { createPromMetrics } from './prom-metrics.ts';
 
@@ -13,5 +13,5 @@ export { createPromMetrics };
 
 /** Prometheus metrics when `telemetry.metrics` is on (the default), else the no-op. */
 export function createMetrics(config: Pick<TelemetryConfig, 'metrics'>, options: MetricsOptions = {}): Metrics {
-  return config.metrics ? createPromMetrics(options) : noopMetrics;
+  return metricsSettings(config.metrics).enabled ? createPromMetrics(options) : noopMetrics;
 }
