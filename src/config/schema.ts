@@ -12,6 +12,7 @@ import {
   vectorStoreConfigSchema,
 } from '../rag/config.ts';
 import { telemetryConfigSchema } from '../telemetry/config.ts';
+import { serverConfigSchema } from './server-section.ts';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be the sha256 of the key, 64 lower-case hex digits');
 
@@ -110,15 +111,7 @@ export const upstreamsSchema = z
 
 export const configSchema = z
   .object({
-    server: z
-      .object({
-        host: z.string().default('127.0.0.1'),
-        port: z.coerce.number().int().min(0).max(65535).default(8080),
-        body_limit_bytes: z.number().int().min(1024).default(1_048_576),
-        shutdown_grace_ms: z.number().int().min(0).default(10_000),
-      })
-      .strict()
-      .default({ host: '127.0.0.1', port: 8080, body_limit_bytes: 1_048_576, shutdown_grace_ms: 10_000 }),
+    server: serverConfigSchema.prefault({}),
     admin: z
       .object({ keys: z.array(apiKeySchema).default([]) })
       .strict()
