@@ -5,7 +5,7 @@
  * an empty body, and a drain that refuses new requests (503 + `connection: close`), closes idle keep-alive
  * sockets at once, gives streams the grace and then ends each with an SSE error event and `[DONE]`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import { createServer, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { ServerConfig } from '../config/server-section.ts';
