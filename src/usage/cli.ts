@@ -1,7 +1,7 @@
 /**
  * @module usage/cli — `lorag usage [--config FILE] [--tenant T] [--adapter A] [--key NAME] [--since 24h] [--hourly]
  * [--json]`: reads the shared usage ledger in Redis (the in-memory ledger of a gateway without Redis is only
- * visible through `GET /admin/usage`).
+ * visible through `GET /admin/usage`). `lorag usage report …` is the chargeback report (usage/report-cli.ts).
  */
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../config/load.ts';
@@ -10,6 +10,7 @@ import { createRedisLedger } from './redis-ledger.ts';
 import { formatUsageTable, parseSince } from './table.ts';
 
 export async function main(argv: string[], out: { write(text: string): unknown } = process.stdout): Promise<void> {
+  if (argv[0] === 'report') return (await import('./report-cli.ts')).main(argv.slice(1), out);
   const { values } = parseArgs({
     args: argv,
     options: {
