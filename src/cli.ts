@@ -10,7 +10,14 @@ const commands: Record<string, { summary: string; load: () => Promise<{ main(arg
   ingest: { summary: 'ingest files into a knowledge collection', load: () => import('./ingest/cli.ts') },
   adapters: { summary: 'adapters list | status', load: () => import('./adapters/cli.ts') },
   keys: { summary: 'keys create --tenant NAME', load: () => import('./auth/keys-cli.ts') },
-  usage: { summary: 'usage ledger per tenant/adapter/key (terminal table)', load: () => import('./usage/cli.ts') },
+  usage: {
+    summary: 'usage ledger per tenant/adapter/key (terminal table); usage report --period 2026-11: chargeback',
+    load: () => import('./usage/cli.ts'),
+  },
+  budgets: {
+    summary: 'budgets [--tenant T] | set TENANT --limit N | reset TENANT',
+    load: () => import('./budgets/cli.ts'),
+  },
   data: {
     summary: 'data check FILE... (eval sets and Alpaca training files; leakage)',
     load: () => import('./data-check/cli.ts'),
