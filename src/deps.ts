@@ -7,12 +7,14 @@ import { createRedisLock } from './adapters/redis-lock.ts';
 import { loadRegistry } from './adapters/registry.ts';
 import type { ExtraRoutes } from './app.ts';
 import { buildKeyIndex } from './auth/authenticate.ts';
+import { createBudgets } from './budgets/index.ts';
 import { createCacheStage } from './cache/index.ts';
 import type { Config } from './config/schema.ts';
 import { createEmbedder } from './embeddings/create-embedder.ts';
 import type { ConfigState, Deps, Observer } from './http/deps.ts';
 import { silentObserver } from './http/deps.ts';
 import { adminAdapterRoutes } from './http/routes/admin-adapters.ts';
+import { adminBudgetRoutes } from './http/routes/admin-budgets.ts';
 import { adminCacheRoutes } from './http/routes/admin-cache.ts';
 import { adminKnowledgeRoutes } from './http/routes/admin-knowledge.ts';
 import { adminUsageRoutes } from './http/routes/admin-usage.ts';
@@ -42,11 +44,14 @@ export async function buildDeps(
   options: { observer?: Observer; poolEvents?: PoolEvents } = {},
 ): Promise<Built> {
   let state = buildState(config);
-  const observer = options.observer ?? silentObserver;
   // One shared connection for cache, limits and the usage ledger; absent without redis.url.
   const redis = redisFromConfig(config.redis, 'lorag');
   // With Redis, adapter loads are single-flight across gateway processes (a short lock per replica+adapter).
   const lockRedis = redisFromConfig(config.redis, 'lorag-adapter-lock');
+  // Budgets wrap the rate-limit stage (reserve on admission, settle with real usage) and add chargeback metrics.
+  const budgetView = () => ({ config: state.config, baseOf: (a: string) => state.registry.get(a)?.base_model });
+  const budgets = createBudgets({ current: budgetView, redis });
+  const observer = budgets.wrapObserver(options.observer ?? silentObserver);
   const embedder = createEmbedder(config);
   // No tenant with collections: no store is opened (nor its native module loaded).
   const usesKnowledge = Object.values(config.tenants).some((t) => t.collections.length > 0);
@@ -61,7 +66,7 @@ export async function buildDeps(
     current: () => state,
     pool,
     cache: createCacheStage(config, config.cache.kind === 'redis' ? redis : undefined),
-    limits: createRateLimitStage(config, config.limits.kind === 'redis' ? redis : undefined),
+    limits: budgets.wrapLimits(createRateLimitStage(config, config.limits.kind === 'redis' ? redis : undefined)),
     ledger: createUsageLedger(config, redis),
     retrieval,
     embedder,
@@ -83,6 +88,7 @@ export async function buildDeps(
         adminAdapterRoutes(deps),
         adminCacheRoutes(deps),
         adminUsageRoutes(deps),
+        adminBudgetRoutes({ current: budgetView, store: budgets.store, log: budgets.log }),
         adminKnowledgeRoutes({ knowledge, current: () => deps.current() }),
       ],
     },

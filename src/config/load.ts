@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ragConfigProblems } from '../rag/config-check.ts';
+import { budgetConfigProblems } from './budgets-schema.ts';
 import { type Config, configSchema } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -78,6 +79,7 @@ function crossCheck(config: Config): string[] {
   if (config.cache.kind === 'redis' && !config.redis.url) problems.push('cache.kind: redis needs redis.url');
   if (config.limits.kind === 'redis' && !config.redis.url) problems.push('limits.kind: redis needs redis.url');
   problems.push(...ragConfigProblems(config));
+  problems.push(...budgetConfigProblems(config));
   return problems;
 }
 

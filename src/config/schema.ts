@@ -12,6 +12,7 @@ import {
   vectorStoreConfigSchema,
 } from '../rag/config.ts';
 import { telemetryConfigSchema } from '../telemetry/config.ts';
+import { budgetsConfigSchema, pricesConfigSchema } from './budgets-schema.ts';
 import { serverConfigSchema } from './server-section.ts';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be the sha256 of the key, 64 lower-case hex digits');
@@ -136,6 +137,8 @@ export const configSchema = z
     vector_store: vectorStoreConfigSchema,
     knowledge: knowledgeConfigSchema,
     telemetry: telemetryConfigSchema,
+    prices: pricesConfigSchema,
+    budgets: budgetsConfigSchema,
     tenants: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'tenant ids are lower-case [a-z0-9_-]'), tenantSchema),
   })
   .strict();
