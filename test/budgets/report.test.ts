@@ -4,6 +4,7 @@
  * the chart with vega (SVG). `lorag budgets` shows, raises and resets a budget through the same Redis.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,14 +65,12 @@ function capture(): { write(t: string): void; text: string } {
 
 test('usage report prices upstream answers and cache hits per department, adapter and key', async () => {
   const ask = (tenant: 'legal' | 'hr', content: string) =>
-    stack
-      .client(tenant)
-      .chat.completions.create({
-        model: tenant,
-        messages: [{ role: 'user', content }],
-        max_tokens: 30,
-        temperature: 0,
-      });
+    stack.client(tenant).chat.completions.create({
+      model: tenant,
+      messages: [{ role: 'user', content }],
+      max_tokens: 30,
+      temperature: 0,
+    });
   const answers = [];
   for (const q of ['a', 'b', 'a', 'a']) answers.push(await ask('legal', `legal question ${q}`));
   for (const q of ['x', 'x']) answers.push(await ask('hr', `hr question ${q}`));
@@ -130,6 +129,17 @@ test('usage report prices upstream answers and cache hits per department, adapte
   assert.match(svg, /^<svg /);
   assert.match(svg, />legal</);
   assert.match(svg, /Cache hit share/);
+
+  // The same figures in Prometheus metrics, with bounded labels, appended to the gateway's /metrics.
+  const metrics = await (await fetch(`${stack.gateway.url}/metrics`)).text();
+  const value = (series: string) =>
+    Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1]);
+  const legalCost = value('lorag_chargeback_cost_total{tenant="legal",adapter="legal@1",currency="EUR"}');
+  assert.ok(Math.abs(legalCost - (legalUpstream.cost + legalCache.cost)) < 1e-6, `${legalCost}`);
+  assert.equal(value('lorag_chargeback_requests_total{tenant="legal",adapter="legal@1",cache="hit"}'), 2);
+  assert.ok(value('lorag_budget_used{tenant="hr",key="",unit="cost",period="day"}') > 0);
+  const promtool = spawnSync('promtool', ['check', 'metrics'], { input: metrics });
+  if (!promtool.error) assert.equal(promtool.status, 0, `${promtool.stdout}${promtool.stderr}`);
 
   await assert.rejects(
     usageCli(['report', '--config', configFile, '--period', '2026-13'], capture()),

@@ -167,10 +167,14 @@ describe('deploy/grafana/lorag.json', () => {
 
   // The gateway's instruments (issue 6) are written in parallel; once they exist, every lorag_* name the
   // dashboard queries must be one they define, so that a rename on either side fails here.
-  const telemetryDir = join(repoRoot, 'src', 'telemetry');
-  const sources = readdirSync(telemetryDir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
-    .map((f) => readText(join(telemetryDir, f)))
+  // src/budgets defines the budget and chargeback instruments in a registry of its own (appended to /metrics).
+  const sources = ['telemetry', 'budgets']
+    .map((dir) => join(repoRoot, 'src', dir))
+    .flatMap((dir) =>
+      readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+        .map((f) => readText(join(dir, f))),
+    )
     .join('\n');
   const defined = new Set(sources.match(/lorag_[a-z0-9_]+/g) ?? []);
   it('queries only lorag_* metrics that src/telemetry defines', {
