@@ -26,7 +26,8 @@ function target(
     throw new GatewayError('missing_required_parameter', 'Missing required parameter: collection.', {
       param: 'collection',
     });
-  const t = config.tenants[tenant];
+  // Own keys only: `constructor` / `__proto__` are not tenants (a plain-object lookup would find Object's).
+  const t = Object.hasOwn(config.tenants, tenant) ? config.tenants[tenant] : undefined;
   if (!t) throw new GatewayError('not_found', `The tenant \`${tenant}\` does not exist.`, { param: 'tenant' });
   if (!t.collections.includes(collection)) {
     throw new GatewayError(
