@@ -18,6 +18,10 @@ const commands: Record<string, { summary: string; load: () => Promise<{ main(arg
     summary: 'budgets [--tenant T] | set TENANT --limit N | reset TENANT',
     load: () => import('./budgets/cli.ts'),
   },
+  eval: {
+    summary: 'evaluate strategies/adapters through a running gateway; writes a report',
+    load: () => import('./eval/cli.ts'),
+  },
   data: {
     summary: 'data check FILE... (eval sets and Alpaca training files; leakage)',
     load: () => import('./data-check/cli.ts'),

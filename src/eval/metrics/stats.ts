@@ -74,3 +74,21 @@ export function pairedBootstrap<T>(
   const high = percentile(deltas, 97.5);
   return { a: va, b: vb, delta: va - vb, low, high, measurable: low > 0 || high < 0, n };
 }
+
+/** Percentile bootstrap 95% interval of one system's aggregate (resampling its cases). */
+export function bootstrapInterval<T>(
+  xs: T[],
+  aggregate: (xs: T[]) => number,
+  options: { resamples?: number; seed?: number } = {},
+): { value: number; low: number; high: number } {
+  const value = aggregate(xs);
+  if (xs.length === 0) return { value, low: Number.NaN, high: Number.NaN };
+  const random = seededRandom(options.seed ?? 54321);
+  const values: number[] = [];
+  const sample = new Array<T>(xs.length);
+  for (let r = 0; r < (options.resamples ?? 1000); r++) {
+    for (let i = 0; i < xs.length; i++) sample[i] = xs[Math.floor(random() * xs.length)];
+    values.push(aggregate(sample));
+  }
+  return { value, low: percentile(values, 2.5), high: percentile(values, 97.5) };
+}
