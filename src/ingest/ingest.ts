@@ -56,7 +56,7 @@ function sameMeta(a: ChunkMeta, b: ChunkMeta): boolean {
 }
 
 export function checkTarget(config: Config, tenant: string, collection: string): void {
-  const t = config.tenants[tenant];
+  const t = Object.hasOwn(config.tenants, tenant) ? config.tenants[tenant] : undefined; // not `constructor`
   if (!t)
     throw new Error(
       `unknown tenant '${tenant}' (tenants in the config: ${Object.keys(config.tenants).join(', ') || 'none'})`,

@@ -74,9 +74,12 @@ export function createRedisLedger(
     async query(f) {
       await flush().catch(() => {});
       const rows = new Map<string, UsageRow>();
+      // Only buckets that can exist: none before the retention window, none in the future (to=2030 asked for
+      // 35,000 HGETALLs). At most 90 days × 24 = 2,160 buckets.
       const first = Math.max(hourStart(f.from.getTime()), hourStart(now() - RETENTION_MS));
+      const last = Math.min(f.to.getTime(), now());
       const hours: number[] = [];
-      for (let h = first; h <= f.to.getTime(); h += HOUR_MS) hours.push(h);
+      for (let h = first; h <= last; h += HOUR_MS) hours.push(h);
       const results = await redis.run((c) => {
         const p = c.pipeline();
         for (const h of hours) p.hgetall(bucketKey(redis.prefix, h));

@@ -9,11 +9,15 @@ import type { UsageLedger } from '../../limits/types.ts';
 import type { AppEnv } from '../env.ts';
 
 const DAY_MS = 86_400_000;
+const MAX_DATE_MS = 8.64e15;
+/** The longest range one query may ask for: the ledger keeps 90 days of hourly buckets. */
+export const MAX_RANGE_DAYS = 92;
 
 function parseTime(value: string | undefined, fallback: number, param: string): Date {
   if (value === undefined || value === '') return new Date(fallback);
   const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value);
-  if (!Number.isFinite(ms))
+  // A Date holds ±8.64e15 ms; past that toISOString() throws (from=99999999999999999999 was a 500).
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS)
     throw new GatewayError(
       'invalid_value',
       `Invalid value for '${param}': expected an ISO 8601 time or Unix seconds.`,
@@ -29,6 +33,11 @@ export function adminUsageRoutes(deps: { ledger: UsageLedger }): Hono<AppEnv> {
     const to = parseTime(q.to, Date.now(), 'to');
     const from = parseTime(q.from, to.getTime() - DAY_MS, 'from');
     if (from > to) throw new GatewayError('invalid_value', "'from' must not be after 'to'.", { param: 'from' });
+    if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) {
+      throw new GatewayError('invalid_value', `The range from 'from' to 'to' must not exceed ${MAX_RANGE_DAYS} days.`, {
+        param: 'from',
+      });
+    }
     if (!deps.ledger.query) return c.json({ object: 'list', from: from.toISOString(), to: to.toISOString(), data: [] });
     const data = await deps.ledger
       .query({ tenant: q.tenant || undefined, adapter: q.adapter || undefined, key: q.key || undefined, from, to })
