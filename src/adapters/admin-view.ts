@@ -1,12 +1,10 @@
 /**
- * @module adapters/admin-view — what `GET /admin/adapters` and `lorag adapters status` show: every adapter
- * and version from the registry (desired state) beside where each is registered, loading and in flight on
- * each replica (observed state), and each replica's health and drain state. Plain data, built without I/O.
+ * @module adapters/admin-view — the shape of what `GET /admin/adapters` and `lorag adapters status` show:
+ * every adapter and version from the registry (desired state) beside where each is registered, loading and in
+ * flight on each replica (observed state), and each replica's health and drain state. The schemas only; the
+ * pool, which owns replica state, builds the view (upstream/replica-view.ts).
  */
 import { z } from 'zod';
-import { busyAdapters, type ReplicaState } from '../upstream/replica-state.ts';
-import { registeredName } from './manifest.ts';
-import type { AdapterRegistry } from './registry.ts';
 
 export const replicaViewSchema = z.object({
   id: z.string(),
@@ -61,53 +59,3 @@ export const adminAdaptersSchema = z.object({
   replicas: z.array(replicaViewSchema),
 });
 export type AdminAdapters = z.infer<typeof adminAdaptersSchema>;
-
-export function replicaView(r: ReplicaState, now = Date.now()): ReplicaView {
-  return {
-    id: r.id,
-    base_model: r.baseModel,
-    url: r.client.url,
-    healthy: r.seenUp && r.openUntil <= now,
-    drained: r.drained,
-    max_loras: r.maxLoras,
-    runtime_loading: r.runtimeLoading,
-    in_flight: r.inFlight,
-    running: r.observedRunning,
-    waiting: r.observedWaiting,
-    kv_cache_usage: r.kvCacheUsage,
-    busy: [...busyAdapters(r)].sort(),
-    registered: [...r.registered].sort(),
-    last_error: r.lastError,
-  };
-}
-
-export function adminAdapters(registry: AdapterRegistry, replicas: ReplicaState[], loading: string[]): AdminAdapters {
-  const inLoad = new Set(loading);
-  const data = registry.all().map((m) => ({
-    name: m.name,
-    description: m.description,
-    base_model: m.base_model,
-    split: registry.defaultSplit(m.name),
-    versions: m.versions.map((v) => {
-      const id = registeredName(m.name, v.version);
-      const placements = replicas
-        .filter((r) => r.baseModel === m.base_model)
-        .map((r) => ({
-          replica: r.id,
-          registered: r.registered.has(id),
-          loading: inLoad.has(`${r.id}|${id}`),
-          in_flight: r.inFlightByAdapter.get(id) ?? 0,
-          active: r.observedActive.has(id),
-        }));
-      return {
-        version: v.version,
-        id,
-        source: v.source,
-        retired: v.retired,
-        unload_pending: v.retired && placements.some((p) => p.registered),
-        replicas: placements,
-      };
-    }),
-  }));
-  return { object: 'list', data, replicas: replicas.map((r) => replicaView(r)) };
-}

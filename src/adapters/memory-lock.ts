@@ -3,7 +3,7 @@
  * reference implementation the contract suite checks the Redis lock against, and the lock of a single
  * gateway without Redis.
  */
-import type { DistributedLock } from './lifecycle.ts';
+import type { DistributedLock } from './distributed-lock.ts';
 
 export function createMemoryLock(): DistributedLock {
   const tails = new Map<string, Promise<void>>();

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisConnection } from '../redis/connection.ts';
 import { luaScript, runScript } from '../redis/script.ts';
-import type { DistributedLock } from './lifecycle.ts';
+import type { DistributedLock } from './distributed-lock.ts';
 
 const release = luaScript(
   `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`,

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { ragConfigProblems } from '../rag/config-check.ts';
 import { budgetConfigProblems } from './budgets-schema.ts';
+import { ragConfigProblems } from './rag-check.ts';
 import { type Config, configSchema } from './schema.ts';
 
 export class ConfigError extends Error {

@@ -2,17 +2,19 @@
  * @module config/schema — lorag.yaml as one zod schema. Backends are discriminated unions on `kind`;
  * each stage's section lives beside the stage (cache/config.ts, rag/config.ts, …) and is assembled here.
  */
+
 import { z } from 'zod';
-import { cacheConfigSchema, tenantCacheSchema } from '../cache/config.ts';
-import { limitsConfigSchema, tenantLimitsSchema } from '../limits/config.ts';
+import { telemetryConfigSchema } from '../telemetry/config.ts';
+import { adaptersSectionDefault, adaptersSectionSchema } from './adapters-section.ts';
+import { budgetsConfigSchema, pricesConfigSchema } from './budgets-schema.ts';
+import { cacheConfigSchema, tenantCacheSchema } from './cache-section.ts';
+import { limitsConfigSchema, tenantLimitsSchema } from './limits-section.ts';
 import {
   embeddingsConfigSchema,
   knowledgeConfigSchema,
   tenantRagSchema,
   vectorStoreConfigSchema,
-} from '../rag/config.ts';
-import { telemetryConfigSchema } from '../telemetry/config.ts';
-import { budgetsConfigSchema, pricesConfigSchema } from './budgets-schema.ts';
+} from './rag-section.ts';
 import { serverConfigSchema } from './server-section.ts';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be the sha256 of the key, 64 lower-case hex digits');
@@ -117,10 +119,7 @@ export const configSchema = z
       .object({ keys: z.array(apiKeySchema).default([]) })
       .strict()
       .default({ keys: [] }),
-    adapters: z
-      .object({ dir: z.string().default('./adapters') })
-      .strict()
-      .default({ dir: './adapters' }),
+    adapters: adaptersSectionSchema.default(adaptersSectionDefault),
     upstreams: upstreamsSchema,
     redis: z
       .object({

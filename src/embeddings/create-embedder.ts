@@ -4,7 +4,7 @@
  * hash embedder is only ever used when `embeddings.kind: hash` is written down.
  */
 import type { Dispatcher } from 'undici';
-import type { EmbeddingsConfig } from '../rag/config.ts';
+import type { EmbeddingsConfig } from '../config/rag-section.ts';
 import { createHashEmbedder } from './hash-embedder.ts';
 import { createOpenAIEmbedder } from './openai-embedder.ts';
 import type { Embedder } from './types.ts';

@@ -3,8 +3,8 @@
  * the BM25 tokenizer's tokens, L2-normalised). Lexical, not semantic: for tests and demos only, and only
  * when `embeddings.kind: hash` is chosen explicitly in the config.
  */
-import { murmur3 } from '../rag/murmur3.ts';
-import { tokenize } from '../rag/tokenize.ts';
+import { murmur3 } from './murmur3.ts';
+import { tokenize } from './tokenize.ts';
 import type { Embedder } from './types.ts';
 
 export function createHashEmbedder(dimensions: number): Embedder {

@@ -4,7 +4,7 @@
  * is checked against the configured (or first seen) dimension, so a model swap cannot slip in silently.
  */
 import { Agent, type Dispatcher, request } from 'undici';
-import type { EmbeddingsConfig } from '../rag/config.ts';
+import type { EmbeddingsConfig } from '../config/rag-section.ts';
 import type { Embedder } from './types.ts';
 
 type OpenAIEmbeddingsConfig = Extract<EmbeddingsConfig, { kind: 'openai' }>;

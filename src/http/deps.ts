@@ -7,10 +7,11 @@ import type { KeyIndex } from '../auth/authenticate.ts';
 import type { ResponseCacheStage } from '../cache/types.ts';
 import type { Config } from '../config/schema.ts';
 import type { Embedder } from '../embeddings/types.ts';
-import type { RateLimitStage, UsageLedger } from '../limits/types.ts';
+import type { RateLimitStage } from '../limits/types.ts';
 import type { RetrievalStage } from '../rag/types.ts';
 import type { TelemetryObserver as Observer } from '../telemetry/observer.ts';
 import type { ReplicaPool } from '../upstream/replica-pool.ts';
+import type { UsageLedger } from '../usage/ledger.ts';
 
 export interface ConfigState {
   config: Config;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { estimateTokens } from '../rag/token-estimate.ts';
+import { estimateTokens } from '../openai/token-estimate.ts';
 import { chunkText, splitLong } from './chunker.ts';
 
 const opts = { maxTokens: 60, overlapTokens: 15 };

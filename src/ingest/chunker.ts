@@ -5,7 +5,7 @@
  * by a heading) hands its last `overlapTokens` worth of sentences to the next, so an answer that straddles
  * the cut is still found whole.
  */
-import { estimateTokens } from '../rag/token-estimate.ts';
+import { estimateTokens } from '../openai/token-estimate.ts';
 
 export interface ChunkOptions {
   maxTokens: number;

@@ -8,11 +8,11 @@
 import { basename, extname } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { createEmbedder } from '../embeddings/create-embedder.ts';
+import { tokenize } from '../embeddings/tokenize.ts';
 import type { Embedder } from '../embeddings/types.ts';
 import { encodeDocument } from '../rag/bm25.ts';
 import { createVectorStore } from '../rag/create-vector-store.ts';
 import { chunkId, contentHash } from '../rag/point-id.ts';
-import { tokenize } from '../rag/tokenize.ts';
 import type { ChunkMeta, ChunkRecord, VectorStore } from '../rag/vector-store.ts';
 import { chunkText } from './chunker.ts';
 import { loadDocument } from './load-document.ts';

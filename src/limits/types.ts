@@ -5,7 +5,6 @@
  */
 import type { TenantConfig } from '../config/schema.ts';
 import type { Usage } from '../openai/responses.ts';
-import type { UsageFilter, UsageRow } from '../usage/ledger.ts';
 
 export interface Admission {
   /** `x-ratelimit-*` headers for the response. */
@@ -33,18 +32,3 @@ export const noLimits: RateLimitStage = {
     return { headers: {}, degraded: false, settle() {} };
   },
 };
-
-/** Usage ledger: tokens and requests per tenant, adapter and key per hour. */
-export interface UsageRecord {
-  tenantId: string;
-  adapter: string;
-  keyName: string;
-  usage: Usage | null;
-}
-export interface UsageLedger {
-  record(entry: UsageRecord): void;
-  /** Admin: rows per UTC hour and (tenant, adapter, key) in [from, to]. */
-  query?(filter: UsageFilter): Promise<UsageRow[]>;
-  close?(): Promise<void>;
-}
-export const noLedger: UsageLedger = { record() {} };

@@ -4,8 +4,8 @@
  * `tf·(k1+1) / (tf + k1·(1 − b + b·len/avg_len))`, query value = 1 per unique token. IDF is not in the
  * vectors: the collection's sparse vector has `modifier: idf` and the server applies it at query time.
  */
-import { tokenId } from './murmur3.ts';
-import { tokenize } from './tokenize.ts';
+import { tokenId } from '../embeddings/murmur3.ts';
+import { tokenize } from '../embeddings/tokenize.ts';
 
 export interface SparseVector {
   indices: number[];

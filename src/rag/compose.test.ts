@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ChatCompletionRequest, CompletionRequest } from '../openai/requests.ts';
 import { composeBody, fitSources, passageBudget, retrievalQuery } from './compose.ts';
-import { tenantRagSchema } from './config.ts';
-import { estimateTokens } from './token-estimate.ts';
+import { tenantRagSchema } from '../config/rag-section.ts';
+import { estimateTokens } from '../openai/token-estimate.ts';
 
 const rag = tenantRagSchema.parse({});
 const sources = [

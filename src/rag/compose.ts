@@ -6,9 +6,9 @@
  */
 import type { ChatCompletionRequest, CompletionRequest, Endpoint, GenerationRequest } from '../openai/requests.ts';
 import { contentText, lastUserText } from '../openai/requests.ts';
-import type { TenantRag } from './config.ts';
+import type { TenantRag } from '../config/rag-section.ts';
 import { contextBlock, type SourceLine, sourceLine, templateOverhead } from './templates.ts';
-import { estimateTokens } from './token-estimate.ts';
+import { estimateTokens } from '../openai/token-estimate.ts';
 
 /** The last user message, preceded by up to `historyTurns` earlier user/assistant messages (oldest first). */
 export function retrievalQuery(body: GenerationRequest, historyTurns: number): string {

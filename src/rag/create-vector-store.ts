@@ -3,7 +3,7 @@
  * Each backend is imported only when chosen: LanceDB's native module alone adds ~30 MB to a process that
  * uses Qdrant or no retrieval.
  */
-import type { VectorStoreConfig } from './config.ts';
+import type { VectorStoreConfig } from '../config/rag-section.ts';
 import type { VectorStore } from './vector-store.ts';
 
 export async function createVectorStore(config: { vector_store: VectorStoreConfig }): Promise<VectorStore | null> {

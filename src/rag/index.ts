@@ -14,7 +14,7 @@ import { encodeQuery } from './bm25.ts';
 import { canCompose, composeBody, fitSources, passageBudget, retrievalQuery } from './compose.ts';
 import { createVectorStore } from './create-vector-store.ts';
 import { createRevisionCache, type RevisionCache } from './revision-cache.ts';
-import { tokenize } from './tokenize.ts';
+import { tokenize } from '../embeddings/tokenize.ts';
 import type { RetrievalStage, RetrieveInput } from './types.ts';
 import type { SearchHit, VectorStore } from './vector-store.ts';
 
@@ -147,4 +147,4 @@ export function createRetrievalStage(config: Config, deps: RetrievalDeps = {}): 
   };
 }
 
-export { ragConfigProblems } from './config-check.ts';
+export { ragConfigProblems } from '../config/rag-check.ts';

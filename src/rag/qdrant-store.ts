@@ -8,7 +8,7 @@
  * Knowledge revisions live in a small `lorag_meta` collection, one point per (collection, tenant).
  */
 import { QdrantClient } from '@qdrant/js-client-rest';
-import type { VectorStoreConfig } from './config.ts';
+import type { VectorStoreConfig } from '../config/rag-section.ts';
 import { uuidv5 } from './point-id.ts';
 import {
   type ChunkMeta,

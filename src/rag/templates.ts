@@ -3,7 +3,7 @@
  * (`tenants.X.rag.template`: en | zh). Each source is one line starting with `[n] `, so the model can cite
  * it as [n] and rag/annotate can map the markers back to citations.
  */
-import type { TenantRag } from './config.ts';
+import type { TenantRag } from '../config/rag-section.ts';
 
 const instructions: Record<TenantRag['template'], { intro: string; heading: string }> = {
   en: {

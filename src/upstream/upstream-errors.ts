@@ -90,3 +90,27 @@ export function isConnectFailure(err: unknown): boolean {
     'EHOSTUNREACH',
   ].includes(code);
 }
+
+/** The one `no_healthy_replica` (503, retryable after a second): nothing of the base model can take the request. */
+export function noHealthyReplica(baseModel: string, lastError?: GatewayError): GatewayError {
+  const why = lastError ? ` (last error: ${lastError.message})` : '';
+  return new GatewayError(
+    'no_healthy_replica',
+    `No healthy model server for ${baseModel} could take the request${why}.`,
+    {
+      headers: { 'retry-after': '1' },
+    },
+  );
+}
+
+/** The adapter cannot be had where it was looked for (not preloaded, runtime loading off). */
+export function adapterUnavailable(adapterId: string, where: string): GatewayError {
+  return new GatewayError('adapter_unavailable', runtimeOffMessage(adapterId, where));
+}
+
+export function runtimeOffMessage(adapterId: string, where: string): string {
+  return (
+    `Adapter ${adapterId} is not preloaded on ${where}, and runtime LoRA loading is off there ` +
+    '(start vLLM with VLLM_ALLOW_RUNTIME_LORA_UPDATING=true, or preload the adapter with --lora-modules and list it under `preloaded:`).'
+  );
+}

@@ -2,7 +2,7 @@
  * @module usage/ledger — the usage ledger's shape: requests and tokens per tenant, adapter and API key name,
  * bucketed per UTC hour. The request path only calls `record()` (fire and forget); admin and CLI `query()`.
  */
-import type { UsageLedger, UsageRecord } from '../limits/types.ts';
+import type { Usage } from '../openai/responses.ts';
 
 export const HOUR_MS = 3_600_000;
 /** Buckets older than this expire (Redis) or are dropped (memory). */
@@ -30,6 +30,23 @@ export interface UsageFilter {
   from: Date;
   to: Date;
 }
+
+/** What one finished request adds to the ledger. */
+export interface UsageRecord {
+  tenantId: string;
+  adapter: string;
+  keyName: string;
+  usage: Usage | null;
+}
+
+/** The ledger seam (memory | Redis): the request path calls `record()` (fire and forget); admin `query()`. */
+export interface UsageLedger {
+  record(entry: UsageRecord): void;
+  /** Admin: rows per UTC hour and (tenant, adapter, key) in [from, to]. */
+  query?(filter: UsageFilter): Promise<UsageRow[]>;
+  close?(): Promise<void>;
+}
+export const noLedger: UsageLedger = { record() {} };
 
 export interface UsageLedgerStore extends UsageLedger {
   /** Rows per hour and (tenant, adapter, key) in [from, to], oldest first. */

@@ -1,5 +1,5 @@
 /** @module usage/memory-ledger — the usage ledger in this process (no Redis, or Redis down until it returns). */
-import type { UsageRecord } from '../limits/types.ts';
+import type { UsageRecord } from './ledger.ts';
 import {
   countsOf,
   hourStart,

@@ -4,8 +4,9 @@
  * 90 days. While Redis is down, records go to a memory ledger that is flushed once Redis answers again;
  * queries add what is still waiting there.
  */
-import type { UsageRecord } from '../limits/types.ts';
+
 import type { RedisConnection } from '../redis/connection.ts';
+import type { UsageRecord } from './ledger.ts';
 import {
   countsOf,
   HOUR_MS,

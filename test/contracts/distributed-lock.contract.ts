@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DistributedLock } from '../../src/adapters/lifecycle.ts';
+import type { DistributedLock } from '../../src/adapters/distributed-lock.ts';
 
 export function distributedLockContract(
   name: string,

@@ -7,12 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AdapterLoadError } from '../../src/adapters/lifecycle.ts';
 import { loadRegistry } from '../../src/adapters/registry.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { type RunningGateway, startGateway } from '../../src/main.ts';
 import { type RunningSim, startSim } from '../../src/sim/main.ts';
-import { ReplicaPool } from '../../src/upstream/replica-pool.ts';
+import { AdapterLoadError, AdapterLoader } from '../../src/upstream/adapter-loader.ts';
+import { newReplicaState } from '../../src/upstream/replica-state.ts';
+import { createReplicaClient } from '../../src/upstream/vllm-client.ts';
 import {
   type AdaptersDir,
   answeredBy,
@@ -29,9 +30,17 @@ before(() => {
 });
 after(() => dir.remove());
 
-function poolFor(sims: RunningSim[], runtime = true): ReplicaPool {
+/** The loader over the replicas the gateway would build for these simulators (upstream-internal state). */
+function poolFor(sims: RunningSim[], runtime = true) {
   const config = parseConfig(gatewayConfig({ adaptersDir: dir.dir, sims: sims.map((s) => ({ url: s.url, runtime })) }));
-  return new ReplicaPool(config.upstreams);
+  const up = config.upstreams;
+  const replicas = up.base_models[0].replicas.map((rc, i) => {
+    const id = rc.id ?? `${up.base_models[0].name}-${i}`;
+    const client = createReplicaClient({ id, url: rc.url, timeouts: up.timeouts, connections: 2 });
+    return newReplicaState(id, up.base_models[0].name, rc, client);
+  });
+  const loader = new AdapterLoader({ timeoutMs: up.timeouts.adapter_load_ms });
+  return { replicas, loader, close: () => Promise.all(replicas.map((r) => r.client.close())) };
 }
 
 async function loadError(p: Promise<unknown>): Promise<AdapterLoadError> {

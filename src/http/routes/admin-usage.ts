@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import { GatewayError } from '../../errors/gateway-error.ts';
-import type { UsageLedger } from '../../limits/types.ts';
+import type { UsageLedger } from '../../usage/ledger.ts';
 import type { AppEnv } from '../env.ts';
 
 const DAY_MS = 86_400_000;

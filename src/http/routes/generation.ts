@@ -1,10 +1,13 @@
 /**
- * @module http/routes/generation — POST /v1/chat/completions and /v1/completions: the request path of
- * design.md, stage by stage: limits → plan → cache → retrieval → replica + adapter → vLLM → answer.
+ * @module http/routes/generation — POST /v1/chat/completions and /v1/completions, and `runGeneration`, the
+ * request path of design.md that every generation surface shares (the Responses API too, with its own
+ * presenter): limits → plan → cache → retrieval → upstream (replica, adapter, vLLM) → answer. Each stage that
+ * takes something registers its ending on the request scope; one `finally` ends the request.
  */
 
 import type { ServerResponse } from 'node:http';
 import { type Context, Hono } from 'hono';
+import type { CacheSession } from '../../cache/types.ts';
 import { GatewayError } from '../../errors/gateway-error.ts';
 import {
   chatCompletionRequestSchema,
@@ -13,18 +16,23 @@ import {
   type GenerationRequest,
   lastUserText,
 } from '../../openai/requests.ts';
+import { estimateRequestTokens } from '../../openai/token-estimate.ts';
 import { autoScores } from '../../routing/auto-scores.ts';
-import { plan as makePlan } from '../../routing/plan.ts';
+import { plan as makePlan, type Plan } from '../../routing/plan.ts';
 import { injectTraceHeaders } from '../../telemetry/propagation.ts';
 import { stageSpan } from '../../telemetry/spans.ts';
 import { startUpstreamSpan } from '../../telemetry/upstream-span.ts';
+import type { LeaseOutcome } from '../../upstream/replica-pool.ts';
+import { send } from '../../upstream/send.ts';
 import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../env.ts';
-import { clientWantsUsage, estimateTokens, type GenerationContext } from '../generation-context.ts';
+import { finishRequest } from '../finish-request.ts';
+import type { GenerationContext } from '../generation-context.ts';
 import { header } from '../header.ts';
+import { completionPresenter, type Presenter } from '../presenter.ts';
 import { readJson, validate } from '../read-body.ts';
-import { callUpstream } from '../upstream-call.ts';
-import { finishRequest, respondFromCache, respondJson, respondStream } from './generation-respond.ts';
+import { failedOutcome, type Outcome, RequestScope } from '../request-scope.ts';
+import { type Responded, respondFromCache, respondJson, respondStream } from './generation-respond.ts';
 
 export function generationRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -34,154 +42,218 @@ export function generationRoutes(deps: Deps): Hono<AppEnv> {
 }
 
 async function handleGeneration(c: Context<AppEnv>, deps: Deps, endpoint: Endpoint): Promise<Response> {
-  const state = deps.current();
-  const principal = c.get('principal');
-  const raw = await readJson(c, state.config.server.body_limit_bytes);
-  const body = validate(
-    endpoint === 'chat' ? chatCompletionRequestSchema : completionRequestSchema,
-    raw,
-  ) as GenerationRequest;
+  const raw = await readJson(c, deps.current().config.server.body_limit_bytes);
+  const schema = endpoint === 'chat' ? chatCompletionRequestSchema : completionRequestSchema;
+  const body = validate(schema, raw) as GenerationRequest;
   if (body.stream_options != null && !body.stream) {
     throw new GatewayError('invalid_value', 'Stream options can only be defined when `stream=True`.', {
       param: 'stream_options',
     });
   }
+  return runGeneration(c, deps, { endpoint, body, presenter: completionPresenter });
+}
+
+export interface GenerationInput {
+  endpoint: Endpoint;
+  /** The validated request, `lorag` extension included. */
+  body: GenerationRequest;
+  /** How the answer is written for the client. */
+  presenter: Presenter;
+}
+
+/** Serves one validated generation request; the request ends (settled, stored, logged) exactly once. */
+export async function runGeneration(c: Context<AppEnv>, deps: Deps, input: GenerationInput): Promise<Response> {
   const ctx: GenerationContext = {
     requestId: c.get('requestId'),
-    endpoint,
-    principal,
-    body,
+    endpoint: input.endpoint,
+    principal: c.get('principal'),
+    body: input.body,
     startedAt: c.get('startedAt'),
+    span: c.get('requestSpan'),
     degraded: new Set(),
     citations: [],
-    usage: null,
-    ttftMs: null,
     rateLimitHeaders: {},
-    span: c.get('requestSpan'),
   };
-  const { tenantId, tenant } = principal;
-  deps.observer.requestStarted(tenantId);
+  const scope = new RequestScope();
+  scope.onEnd((outcome) => finishRequest(deps, ctx, outcome));
+  deps.observer.requestStarted(ctx.principal.tenantId);
   c.set('recorded', true);
-
-  let admission: Awaited<ReturnType<Deps['limits']['admit']>>;
-  try {
-    admission = await stageSpan('limits', undefined, () =>
-      deps.limits.admit({ tenantId, tenant, estimatedTokens: estimateTokens(body) }),
-    );
-  } catch (err) {
-    if ((err as GatewayError).code === 'rate_limit_exceeded') deps.observer.rateLimited(tenantId);
-    finishRequest(deps, ctx, (err as GatewayError).status ?? 500);
-    throw err;
-  }
-  ctx.rateLimitHeaders = admission.headers;
-  if (admission.degraded) ctx.degraded.add('limits');
-
   const abort = new AbortController();
   onClientGone(c, () => abort.abort());
-  let session: Awaited<ReturnType<Deps['cache']['begin']>> | undefined;
+  let outcome: Outcome | Promise<Outcome> = failedOutcome(500);
   try {
-    const scores =
-      body.model === 'auto'
-        ? await autoScores(
-            lastUserText(body),
-            tenant.adapters.map((n) => state.registry.get(n)).filter((m) => m !== undefined),
-            deps.embedder,
-            abort.signal,
-          )
-        : undefined;
-    const plan = await stageSpan('plan', undefined, () =>
-      makePlan({
-        tenantId,
-        tenant,
-        config: state.config,
-        registry: state.registry,
-        model: body.model,
-        extension: body.lorag,
-        strategyHeader: header(c, 'x-lorag-strategy'),
-        stickyKey: body.user ?? principal.keyName,
-        autoScores: scores,
-      }),
-    );
-    ctx.plan = plan;
-
-    const revisions = plan.retrieval ? await deps.retrieval.revisions(tenantId, plan.collections) : {};
-    session = await stageSpan('cache', undefined, () =>
-      deps.cache.begin({
-        tenantId,
-        tenant,
-        plan,
-        endpoint,
-        body,
-        revisions,
-        cacheControl: header(c, 'cache-control'),
-      }),
-    );
-    ctx.cache = session.status;
-    if (session.degraded) ctx.degraded.add('cache');
-    deps.observer.cacheResult(tenantId, session.status);
-    if (session.entry) {
-      admission.settle({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
-      return respondFromCache(c, deps, ctx, session.entry);
-    }
-
-    let upstreamBody = body;
-    if (plan.retrieval) {
-      const t0 = performance.now();
-      const retrieved = await stageSpan('retrieve', undefined, () =>
-        deps.retrieval.retrieve({
-          tenantId,
-          tenant,
-          plan,
-          endpoint,
-          body,
-          maxModelLen: deps.pool.maxModelLen(plan.baseModel),
-          signal: abort.signal,
-        }),
-      );
-      deps.observer.retrieval(tenantId, (performance.now() - t0) / 1000);
-      upstreamBody = retrieved.body;
-      ctx.citations = retrieved.citations;
-      if (retrieved.degraded) ctx.degraded.add('retrieval');
-    }
-
-    const { lorag: _extension, ...forwarded } = upstreamBody as GenerationRequest & { lorag?: unknown };
-    if (forwarded.stream) {
-      // Always ask vLLM for usage (limits, cache and metrics need it); the client gets it only if it asked.
-      forwarded.stream_options = { ...(forwarded.stream_options ?? {}), include_usage: true };
-    }
-    const path = endpoint === 'chat' ? '/v1/chat/completions' : '/v1/completions';
-    ctx.upstreamSpan = startUpstreamSpan({
-      operation: endpoint === 'chat' ? 'chat' : 'text_completion',
-      model: plan.upstreamModel,
-      maxTokens: body.max_tokens ?? undefined,
-      temperature: body.temperature ?? undefined,
-      stream: Boolean(body.stream),
-    });
-    const answer = await callUpstream(
-      deps.pool,
-      deps.observer,
-      plan,
-      tenant,
-      path,
-      (model) => JSON.stringify({ ...forwarded, model }),
-      abort.signal,
-      injectTraceHeaders({ 'x-request-id': ctx.requestId }, ctx.upstreamSpan.context),
-      Boolean(body.stream),
-    );
-    ctx.upstreamSpan.span.setAttribute('lorag.replica', answer.lease.replica.id);
-    ctx.replica = answer.lease.replica.id;
-    if (answer.lease.degradedToBase) ctx.degraded.add('adapter');
-    const record = session.status === 'miss';
-    const finish = { admission, session, record, wantsUsage: clientWantsUsage(body) };
-    return body.stream
-      ? respondStream(c, deps, ctx, answer, abort, finish)
-      : await respondJson(c, deps, ctx, answer, finish);
+    const responded = await serve(c, deps, ctx, scope, input.presenter, abort);
+    outcome = responded.outcome;
+    return responded.response;
   } catch (err) {
-    session?.abandon();
-    admission.settle(null);
-    finishRequest(deps, ctx, err instanceof GatewayError ? err.status : abort.signal.aborted ? 499 : 500);
+    const status = err instanceof GatewayError ? err.status : abort.signal.aborted ? 499 : 500;
+    const upstream = (err as { upstream?: LeaseOutcome }).upstream ?? (abort.signal.aborted ? 'aborted' : 'ok');
+    outcome = { ...failedOutcome(status, (err as Error).message), upstream };
+    throw err;
+  } finally {
+    void Promise.resolve(outcome).then(
+      (o) => scope.end(o),
+      (err: Error) => scope.end(failedOutcome(500, err.message)),
+    );
+  }
+}
+
+async function serve(
+  c: Context<AppEnv>,
+  deps: Deps,
+  ctx: GenerationContext,
+  scope: RequestScope,
+  presenter: Presenter,
+  abort: AbortController,
+): Promise<Responded> {
+  await admit(deps, ctx, scope);
+  const plan = await planRequest(c, deps, ctx, abort.signal);
+  ctx.plan = plan;
+  const session = await openCacheSession(c, deps, ctx, plan, scope);
+  if (session.entry) {
+    ctx.citations = session.entry.citations;
+    return respondFromCache(c, ctx, session.entry, presenter);
+  }
+  const upstreamBody = plan.retrieval ? await retrieve(deps, ctx, plan, abort.signal) : ctx.body;
+  const answer = await callModel(deps, ctx, plan, upstreamBody, abort.signal);
+  scope.onEnd((o) => answer.release(o.upstream, o.error));
+  if (!ctx.body.stream) return respondJson(c, ctx, answer, presenter);
+  return respondStream(c, ctx, answer, presenter, {
+    record: session.status === 'miss',
+    abort: () => abort.abort(),
+    onFirstByte: () => ctx.upstreamSpan?.firstToken(),
+  });
+}
+
+async function admit(deps: Deps, ctx: GenerationContext, scope: RequestScope): Promise<void> {
+  const { tenantId, tenant } = ctx.principal;
+  try {
+    const admission = await stageSpan('limits', undefined, () =>
+      deps.limits.admit({ tenantId, tenant, estimatedTokens: estimateRequestTokens(ctx.body) }),
+    );
+    // Settled with what the request really cost: its usage, nothing for a hit, the estimate back on failure.
+    scope.onEnd((o) => admission.settle(o.charged));
+    ctx.rateLimitHeaders = admission.headers;
+    if (admission.degraded) ctx.degraded.add('limits');
+  } catch (err) {
+    if ((err as GatewayError).code === 'rate_limit_exceeded') deps.observer.rateLimited(tenantId);
     throw err;
   }
+}
+
+async function planRequest(c: Context<AppEnv>, deps: Deps, ctx: GenerationContext, signal: AbortSignal): Promise<Plan> {
+  const state = deps.current();
+  const { tenantId, tenant, keyName } = ctx.principal;
+  const body = ctx.body;
+  const scores =
+    body.model === 'auto'
+      ? await autoScores(
+          lastUserText(body),
+          tenant.adapters.map((n) => state.registry.get(n)).filter((m) => m !== undefined),
+          deps.embedder,
+          signal,
+        )
+      : undefined;
+  return stageSpan('plan', undefined, () =>
+    makePlan({
+      tenantId,
+      tenant,
+      config: state.config,
+      registry: state.registry,
+      model: body.model,
+      extension: body.lorag,
+      strategyHeader: header(c, 'x-lorag-strategy'),
+      stickyKey: body.user ?? keyName,
+      autoScores: scores,
+    }),
+  );
+}
+
+async function openCacheSession(
+  c: Context<AppEnv>,
+  deps: Deps,
+  ctx: GenerationContext,
+  plan: Plan,
+  scope: RequestScope,
+): Promise<CacheSession> {
+  const { tenantId, tenant } = ctx.principal;
+  const revisions = plan.retrieval ? await deps.retrieval.revisions(tenantId, plan.collections) : {};
+  const session = await stageSpan('cache', undefined, () =>
+    deps.cache.begin({
+      tenantId,
+      tenant,
+      plan,
+      endpoint: ctx.endpoint,
+      body: ctx.body,
+      revisions,
+      cacheControl: header(c, 'cache-control'),
+    }),
+  );
+  // A complete answer is stored (and wakes coalesced followers); anything else wakes them with nothing.
+  scope.onEnd((o) => (o.entry && session.status === 'miss' ? void session.complete(o.entry) : session.abandon()));
+  ctx.cache = session.status;
+  if (session.degraded) ctx.degraded.add('cache');
+  deps.observer.cacheResult(tenantId, session.status);
+  return session;
+}
+
+async function retrieve(deps: Deps, ctx: GenerationContext, plan: Plan, signal: AbortSignal) {
+  const t0 = performance.now();
+  const retrieved = await stageSpan('retrieve', undefined, () =>
+    deps.retrieval.retrieve({
+      tenantId: ctx.principal.tenantId,
+      tenant: ctx.principal.tenant,
+      plan,
+      endpoint: ctx.endpoint,
+      body: ctx.body,
+      maxModelLen: deps.pool.maxModelLen(plan.baseModel),
+      signal,
+    }),
+  );
+  deps.observer.retrieval(ctx.principal.tenantId, (performance.now() - t0) / 1000);
+  ctx.citations = retrieved.citations;
+  if (retrieved.degraded) ctx.degraded.add('retrieval');
+  return retrieved.body;
+}
+
+async function callModel(
+  deps: Deps,
+  ctx: GenerationContext,
+  plan: Plan,
+  upstreamBody: GenerationRequest,
+  signal: AbortSignal,
+) {
+  const { lorag: _extension, model: _model, ...forwarded } = upstreamBody as GenerationRequest & { lorag?: unknown };
+  const stream = Boolean(ctx.body.stream);
+  // Always ask vLLM for usage (limits, cache and metrics need it); the client gets it only if it asked.
+  const body = stream
+    ? { ...forwarded, stream_options: { ...(forwarded.stream_options ?? {}), include_usage: true } }
+    : forwarded;
+  const upstreamSpan = startUpstreamSpan({
+    operation: ctx.endpoint === 'chat' ? 'chat' : 'text_completion',
+    model: plan.upstreamModel,
+    maxTokens: ctx.body.max_tokens ?? undefined,
+    temperature: ctx.body.temperature ?? undefined,
+    stream,
+  });
+  ctx.upstreamSpan = upstreamSpan;
+  const answer = await send(
+    deps.pool,
+    {
+      plan,
+      path: ctx.endpoint === 'chat' ? '/v1/chat/completions' : '/v1/completions',
+      body,
+      stream,
+      signal,
+      headers: injectTraceHeaders({ 'x-request-id': ctx.requestId }, upstreamSpan.context),
+      onAdapterFailure: ctx.principal.tenant.on_adapter_failure,
+    },
+    { upstreamError: (replica, kind) => deps.observer.upstreamError(replica, kind) },
+  );
+  upstreamSpan.span.setAttribute('lorag.replica', answer.replicaId);
+  ctx.replica = answer.replicaId;
+  if (answer.degradedToBase) ctx.degraded.add('adapter');
+  return answer;
 }
 
 /** Aborts the upstream call when the client disconnects before the answer is complete. */

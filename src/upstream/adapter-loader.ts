@@ -1,5 +1,5 @@
 /**
- * @module adapters/lifecycle — ensureLoaded(replica, adapter@version): one `POST /v1/load_lora_adapter` per
+ * @module upstream/adapter-loader — ensureLoaded(replica, adapter@version): one `POST /v1/load_lora_adapter` per
  * (replica, adapter), however many first requests arrive together. Single-flight in this process; with a
  * `DistributedLock` (Redis) single-flight across gateway processes too: the holder of the short lock asks the
  * replica's `/v1/models` first and loads only when the adapter is not there yet, so a process that waited for
@@ -8,20 +8,12 @@
  * `unload` is only called for versions retired through the admin API once they have drained
  * (vLLM's registry is unbounded; unloading does not make room, so nothing else is ever unloaded).
  */
-import { GatewayError } from '../errors/gateway-error.ts';
-import { markRegistered, markUnregistered, type ReplicaState } from '../upstream/replica-state.ts';
-import { parseUpstreamError } from '../upstream/upstream-errors.ts';
-import type { ResolvedAdapter } from './registry.ts';
 
-/** Cross-process mutual exclusion; absent = in-process only. */
-export interface DistributedLock {
-  /**
-   * Runs fn while holding `key`, after waiting for any other holder. A holder that dies loses the lock when
-   * its lease runs out; after `maxWaitMs`, or when the lock store is unreachable, fn runs without the lock
-   * (a duplicate load is harmless: "already loaded" counts as success).
-   */
-  withLock<T>(key: string, maxWaitMs: number, fn: () => Promise<T>): Promise<T>;
-}
+import type { DistributedLock } from '../adapters/distributed-lock.ts';
+import type { ResolvedAdapter } from '../adapters/registry.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
+import { markRegistered, markUnregistered, type ReplicaState } from './replica-state.ts';
+import { parseUpstreamError, runtimeOffMessage } from './upstream-errors.ts';
 
 export interface LoadEvents {
   onLoad?(replicaId: string, adapterId: string, result: 'ok' | 'error', seconds: number): void;
@@ -44,13 +36,6 @@ export function isAlreadyLoaded(status: number, text: string): boolean {
   if (status !== 400) return false;
   const info = parseUpstreamError(status, text);
   return info.type === 'InvalidUserInput' && /has already been loaded/.test(info.message);
-}
-
-export function runtimeOffMessage(adapterId: string, where: string): string {
-  return (
-    `Adapter ${adapterId} is not preloaded on ${where}, and runtime LoRA loading is off there ` +
-    '(start vLLM with VLLM_ALLOW_RUNTIME_LORA_UPDATING=true, or preload the adapter with --lora-modules and list it under `preloaded:`).'
-  );
 }
 
 export class AdapterLoader {

@@ -4,7 +4,7 @@
  * `embeddings.kind: none` is refused rather than silently turned into lexical-only search, and the hash
  * embedder must be named explicitly (it is for tests and demos).
  */
-import type { Config } from '../config/schema.ts';
+import type { Config } from './schema.ts';
 
 export function ragConfigProblems(config: Config): string[] {
   const problems: string[] = [];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, parseConfig } from '../config/load.ts';
+import { ConfigError, parseConfig } from './load.ts';
 
 const raw = (embeddings: unknown, vectorStore: unknown = { kind: 'lancedb', path: './data/x' }) => ({
   upstreams: { base_models: [{ name: 'b', replicas: [{ url: 'http://127.0.0.1:9' }] }] },
