@@ -18,7 +18,7 @@ export function chartSpec(report: ChargebackReport): Record<string, unknown> {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: `Chargeback ${report.period}`,
-      subtitle: `${report.from.slice(0, 10)} – ${report.to.slice(0, 10)} (${report.time_zone})`,
+      subtitle: `cost at the configured prices (${report.currency}); calendar period in ${report.time_zone}`,
     },
     config: { font: 'DejaVu Sans, sans-serif', view: { stroke: null } },
     hconcat: [

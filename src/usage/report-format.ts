@@ -21,7 +21,7 @@ function cells(r: ChargebackRow): string[] {
     const v = r[c];
     if (v === null) return '';
     if (c === 'cache_hit_share') return `${(Number(v) * 100).toFixed(1)}%`;
-    if (c === 'cost') return Number(v).toFixed(4);
+    if (c === 'cost') return Number(v).toFixed(6);
     return String(v);
   });
 }
