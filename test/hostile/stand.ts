@@ -44,7 +44,7 @@ export async function startHostileStand(options: StackOptions = {}): Promise<Hos
 const internals: [string, RegExp][] = [
   ['stack frame', /\bat [^\s]+ \(|\bat (?:file:|node:)|\.ts:\d+:\d+/],
   ['file path', /(?:^|[\s'"`(])\/(?:work|srv|tmp|home|usr|etc|var|root|opt|proc)\/[\w.-]/],
-  ['address', /\b(?:127\.0\.0\.1|0\.0\.0\.0|localhost):\d+|\bECONNREFUSED\b|\bEADDR/],
+  ['address', /\b(?:127\.0\.0\.1|0\.0\.0\.0|localhost):\d+/],
   [
     'JS internals',
     /Maximum call stack|RangeError|TypeError|SyntaxError: Unexpected|Cannot read propert|undefined is not/,
