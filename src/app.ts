@@ -17,6 +17,9 @@ import { generationRoutes } from './http/routes/generation.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { modelRoutes } from './http/routes/models.ts';
 import { openApiRoutes } from './http/routes/openapi.ts';
+import { responsesRoutes } from './http/routes/responses.ts';
+import type { ResponseStore } from './responses/store.ts';
+import { createMemoryResponseStore } from './responses/store-memory.ts';
 import { startRequestSpan } from './telemetry/request-span.ts';
 import { stageSpan, tracingRecording } from './telemetry/spans.ts';
 
@@ -25,7 +28,11 @@ export interface ExtraRoutes {
   v1?: Hono<AppEnv>[];
   /** Sub-apps mounted under /admin behind admin-key auth. */
   admin?: Hono<AppEnv>[];
+  /** Stored Responses API objects (`responses` config section); a bounded in-process store when absent. */
+  responses?: ResponseStore;
 }
+
+const DEFAULT_RESPONSE_STORE = { maxEntries: 10_000, ttlMs: 2_592_000_000 };
 
 export function createApp(deps: Deps, extra: ExtraRoutes = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -37,7 +44,10 @@ export function createApp(deps: Deps, extra: ExtraRoutes = {}): Hono<AppEnv> {
     c.set('maxJsonDepth', deps.current().config.server.max_json_depth);
     await next();
   });
-  app.use('*', corsMiddleware(() => deps.current()));
+  app.use(
+    '*',
+    corsMiddleware(() => deps.current()),
+  );
 
   app.route('/', healthRoutes(deps));
   app.route('/', openApiRoutes());
@@ -90,6 +100,7 @@ export function createApp(deps: Deps, extra: ExtraRoutes = {}): Hono<AppEnv> {
   app.route('/v1', generationRoutes(deps));
   app.route('/v1', modelRoutes(deps));
   app.route('/v1', embeddingRoutes(deps));
+  app.route('/v1', responsesRoutes(deps, extra.responses ?? createMemoryResponseStore(DEFAULT_RESPONSE_STORE)));
   for (const sub of extra.v1 ?? []) app.route('/v1', sub);
   for (const sub of extra.admin ?? []) app.route('/admin', sub);
 
