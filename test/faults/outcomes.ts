@@ -43,7 +43,9 @@ function classifyError(err: unknown): Seen {
     const code = (err.cause as { code?: string; cause?: { code?: string } } | undefined)?.cause?.code;
     const code2 = (err.cause as { code?: string } | undefined)?.code;
     if (code === 'ECONNREFUSED' || code2 === 'ECONNREFUSED') return { outcome: 'clean_error', detail: 'ECONNREFUSED' };
-    return { outcome: 'unclean', detail: `connection: ${String((err.cause as Error)?.message ?? err.message)}` };
+    const inner = (err.cause as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+    const why = inner ? `${inner.code ?? ''} ${inner.message ?? ''}`.trim() : (err.cause as Error)?.message;
+    return { outcome: 'unclean', detail: `connection: ${why ?? err.message}` };
   }
   if (err instanceof OpenAI.APIError) {
     const body = err.error as { message?: unknown; type?: unknown; code?: unknown } | undefined;
@@ -140,3 +142,9 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * The fault suites run under `npm run test:faults` (which sets FAULTS_RESULTS); inside `npm test` they are
+ * skipped, so CI runs each of them once.
+ */
+export const faultSuite = process.env.FAULTS_RESULTS ? {} : { skip: 'run by npm run test:faults' };
