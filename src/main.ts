@@ -13,6 +13,8 @@ import type { Config } from './config/schema.ts';
 import { buildDeps } from './deps.ts';
 import { createGatewayServer } from './http/node-server.ts';
 import { metricsListenerApp } from './http/routes/health.ts';
+import { redisFromConfig } from './redis/connection.ts';
+import { createResponseStore } from './responses/create-store.ts';
 import { metricsSettings } from './telemetry/config.ts';
 import { startTelemetry } from './telemetry/telemetry.ts';
 
@@ -36,7 +38,11 @@ export async function startGateway(
     replicas: config.upstreams.base_models.flatMap((b) => b.replicas.map((r, i) => r.id ?? `${b.name}-${i}`)),
   });
   const built = await buildDeps(config, { observer: telemetry.observer, poolEvents: telemetry.poolEvents });
-  const app = createApp(built.deps, built.extra);
+  // Stored Responses API objects: in Redis when `responses.store: redis` (shared by gateway replicas).
+  const responsesRedis =
+    config.responses.store === 'redis' ? redisFromConfig(config.redis, 'lorag-responses') : undefined;
+  const responses = createResponseStore(config.responses, responsesRedis);
+  const app = createApp(built.deps, { ...built.extra, responses });
   built.deps.pool.start();
   await built.deps.pool.pollOnce();
 
@@ -76,6 +82,7 @@ export async function startGateway(
         ms.closeAllConnections();
       }
       await built.close();
+      await responsesRedis?.close();
       await telemetry.shutdown();
     },
   };

@@ -15,6 +15,7 @@ import {
   tenantRagSchema,
   vectorStoreConfigSchema,
 } from './rag-section.ts';
+import { responsesConfigSchema } from './responses-section.ts';
 import { serverConfigSchema } from './server-section.ts';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be the sha256 of the key, 64 lower-case hex digits');
@@ -138,6 +139,7 @@ export const configSchema = z
     telemetry: telemetryConfigSchema,
     prices: pricesConfigSchema,
     budgets: budgetsConfigSchema,
+    responses: responsesConfigSchema,
     tenants: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'tenant ids are lower-case [a-z0-9_-]'), tenantSchema),
   })
   .strict();
