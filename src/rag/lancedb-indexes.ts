@@ -1,0 +1,134 @@
+/**
+ * @module rag/lancedb-indexes — LanceDB's own indexes on a chunk table, built at ingest and kept up to date:
+ * - `terms`: full-text (BM25) index, whitespace tokenizer over rag/tokenize's pre-segmented tokens;
+ * - `tenant`: bitmap index (few distinct values), so the tenant prefilter of every search is an index lookup
+ *   instead of a column scan; `chunk_id` and `document_id`: btree (upsert's merge key, get, list, delete);
+ * - `vector`: HNSW with scalar quantisation (cosine, one partition: one graph), once the table holds
+ *   `minAnnRows` rows — below that LanceDB cannot train it and a flat search is exact and fast anyway.
+ * Rows written after an index was built are searched flat by LanceDB (never missed) until `optimize()`
+ * folds them into the indexes; maintenance runs when enough rows are unindexed, shortly after the last
+ * write, and before the store closes, one run at a time per table.
+ */
+import * as lancedb from '@lancedb/lancedb';
+
+/** LanceDB refuses to train a vector index on fewer rows (PQ/SQ training needs 256 samples). */
+export const minAnnRows = 256;
+/** Optimise inline once this many rows are outside the indexes (flat-searched on every query). */
+const maxUnindexed = 2048;
+/** Appends after a build become extra parts of the vector index; past this many it is rebuilt whole. */
+const maxVectorParts = 3;
+/** Otherwise optimise this long after the last write. */
+const settleMs = 500;
+
+const ftsConfig = () =>
+  lancedb.Index.fts({
+    baseTokenizer: 'whitespace',
+    lowercase: false,
+    stem: false,
+    removeStopWords: false,
+    withPosition: false,
+  });
+
+export interface IndexKeeper {
+  /** After a write: optimise now if many rows are unindexed, else soon (debounced). */
+  written(table: lancedb.Table): Promise<void>;
+  /** Runs pending maintenance to the end (before close; tests). */
+  flush(): Promise<void>;
+  /** "fts(terms), bitmap(tenant), …, hnsw_sq(vector)" for the bench table. */
+  describe(table: lancedb.Table): Promise<string>;
+}
+
+async function unindexedRows(table: lancedb.Table, names: string[]): Promise<number> {
+  let most = 0;
+  for (const name of names) {
+    const stats = await table.indexStats(name);
+    if (stats) most = Math.max(most, stats.numUnindexedRows);
+  }
+  return most;
+}
+
+/** Creates the missing indexes, then folds unindexed rows into the existing ones. */
+export async function maintain(table: lancedb.Table): Promise<void> {
+  const indices = await table.listIndices();
+  const has = (column: string) => indices.some((i) => i.columns.includes(column));
+  const wanted: [string, () => lancedb.Index][] = [
+    ['terms', ftsConfig],
+    ['tenant', () => lancedb.Index.bitmap()],
+    ['chunk_id', () => lancedb.Index.btree()],
+    ['document_id', () => lancedb.Index.btree()],
+  ];
+  for (const [column, config] of wanted) {
+    if (has(column)) continue;
+    await table.createIndex(column, { config: config() });
+  }
+  const vector = indices.find((i) => i.columns.includes('vector'));
+  const stats = vector ? await table.indexStats(vector.name) : undefined;
+  // (Re)train the vector index when there is none yet, when the table has doubled since it was trained
+  // (a doubling schedule: all rebuilds together cost at most about twice the last one), or when appends
+  // have split it into many parts (each part is searched on every query).
+  const retrain = stats
+    ? stats.numUnindexedRows >= stats.numIndexedRows || (stats.numIndices ?? 1) > maxVectorParts
+    : (await table.countRows()) >= minAnnRows;
+  if (retrain)
+    await table.createIndex('vector', {
+      config: lancedb.Index.hnswSq({ distanceType: 'cosine', numPartitions: 1 }),
+      replace: true,
+    });
+  const existing = indices.map((i) => i.name);
+  if (existing.length && (await unindexedRows(table, existing)) > 0) await table.optimize();
+}
+
+export function createIndexKeeper(onError: (err: unknown) => void = () => {}): IndexKeeper {
+  const running = new Map<lancedb.Table, Promise<void>>();
+  const timers = new Map<lancedb.Table, NodeJS.Timeout>();
+
+  const run = (table: lancedb.Table): Promise<void> => {
+    const previous = running.get(table) ?? Promise.resolve();
+    const next = previous.then(() => maintain(table)).catch(onError);
+    running.set(table, next);
+    void next.finally(() => {
+      if (running.get(table) === next) running.delete(table);
+    });
+    return next;
+  };
+
+  return {
+    async written(table) {
+      clearTimeout(timers.get(table));
+      timers.delete(table);
+      const indices = await table.listIndices();
+      const hasVector = indices.some((i) => i.columns.includes('vector'));
+      // Now: a scalar or full-text index is missing (first write), the vector index can be trained, or too
+      // many rows are outside the indexes. Otherwise shortly after the last write.
+      const now =
+        indices.length < 4 ||
+        (!hasVector && (await table.countRows()) >= minAnnRows) ||
+        (await unindexedRows(
+          table,
+          indices.map((i) => i.name),
+        )) >= maxUnindexed;
+      if (now) {
+        await run(table);
+        return;
+      }
+      const timer = setTimeout(() => {
+        timers.delete(table);
+        void run(table);
+      }, settleMs);
+      timer.unref();
+      timers.set(table, timer);
+    },
+
+    async flush() {
+      const waiting = [...timers.keys()];
+      for (const t of waiting) clearTimeout(timers.get(t));
+      timers.clear();
+      await Promise.all([...waiting.map(run), ...running.values()]);
+    },
+
+    async describe(table) {
+      const list = await table.listIndices();
+      return list.map((i) => `${i.indexType.toLowerCase()}(${i.columns.join(',')})`).join(', ');
+    },
+  };
+}
