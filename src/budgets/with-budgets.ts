@@ -12,7 +12,7 @@ import type { BudgetStage } from './budget-stage.ts';
 
 export type AdmitWithBudget = AdmitInput & { keyName?: string; model?: string };
 
-/** Carried in the headers while `x-lorag-degraded` has no `budget` kind of its own in the request path. */
+/** The budget stage's degradation travels in the admission's headers (the request path's kinds are fixed). */
 export const DEGRADED_HEADER = 'x-lorag-degraded';
 
 export function withBudgets(limits: RateLimitStage, budgets: BudgetStage): RateLimitStage {
@@ -32,7 +32,8 @@ export function withBudgets(limits: RateLimitStage, budgets: BudgetStage): RateL
         throw err;
       }
       const headers = { ...limit.headers, ...budget.headers };
-      if (budget.degraded) headers[DEGRADED_HEADER] = limit.degraded ? 'limits,budget' : 'budget';
+      // responseHeaders (http/generation-context.ts) appends `budget` to the other degradations it lists.
+      if (budget.degraded) headers[DEGRADED_HEADER] = 'budget';
       return {
         headers,
         degraded: limit.degraded,

@@ -39,7 +39,11 @@ export function responseHeaders(ctx: GenerationContext): Record<string, string> 
   }
   if (ctx.cache) h['x-lorag-cache'] = ctx.cache;
   if (ctx.replica) h['x-lorag-replica'] = ctx.replica;
-  if (ctx.degraded.size) h['x-lorag-degraded'] = degradedOrder.filter((d) => ctx.degraded.has(d)).join(',');
+  if (ctx.degraded.size)
+    h['x-lorag-degraded'] = [
+      ...degradedOrder.filter((d) => ctx.degraded.has(d)),
+      ...(ctx.rateLimitHeaders['x-lorag-degraded'] ? ['budget'] : []),
+    ].join(',');
   return h;
 }
 

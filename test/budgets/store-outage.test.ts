@@ -1,7 +1,7 @@
 /**
  * Redis goes away under a gateway with shared budgets: a tenant with `on_store_failure: closed` is refused
  * with 503 `budget_unavailable` (never let past its budget), one with `open` is served on this process's own
- * counters and flagged `x-lorag-degraded: budget`; both are back to the shared counters once Redis returns.
+ * counters and flagged `x-lorag-degraded: budget` (after `limits` when its rate limits degraded too); both are back to the shared counters once Redis returns.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -16,7 +16,10 @@ const limits = [{ period: 'week', unit: 'tokens', amount: 100_000 }];
 before(async () => {
   redis = await startTestRedis();
   stack = await startStack({
+    // legal also has Redis-shared rate limits: both degradations must show in one header.
+    tenants: { legal: { limits: { requests_per_minute: 10_000 } } },
     config: {
+      limits: { kind: 'redis' },
       redis: { url: redis.url, command_timeout_ms: 200, key_prefix: 'outage:' },
       budgets: {
         kind: 'redis',
@@ -54,7 +57,7 @@ test('closed refuses with 503 while the budget store is down, open serves flagge
   let hr = await ask('hr');
   for (let i = 0; i < 50 && hr.status === 200; i++) hr = await ask('hr');
   assert.deepEqual(hr, { status: 503, degraded: null, code: 'budget_unavailable' });
-  assert.deepEqual(await ask('legal'), { status: 200, degraded: 'budget', code: null });
+  assert.deepEqual(await ask('legal'), { status: 200, degraded: 'limits,budget', code: null });
 
   await redis.start();
   let back = await ask('hr');
