@@ -47,7 +47,9 @@ export function canonicalJson(value: unknown): string {
 
 /** The request's output-affecting parameters, normalised (aliases folded, defaults dropped). */
 export function normalizeRequest(body: GenerationRequest): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  // No prototype: a body member named `__proto__` (JSON.parse makes it an own key) stays a member here
+  // instead of becoming `out`'s prototype and dropping out of the key.
+  const out: Record<string, unknown> = Object.create(null);
   for (const [k, v] of Object.entries(body)) {
     if (IRRELEVANT.has(k) || v === null || v === undefined) continue;
     out[k] = v;
