@@ -1,9 +1,10 @@
 /**
  * Runs test/responses/python/client.py with a Python that has the `openai` package: engine/.venv when the
- * real-vLLM lane installed it, else test/responses/python/.venv (`bash test/responses/python/setup.sh`, which
- * CI runs before `npm test`). Asynchronous, because the gateway it talks to may live in this process.
+ * real-vLLM lane installed it, else test/responses/python/.venv, created on first use by
+ * `bash test/responses/python/setup.sh` (pinned requirements, idempotent), so a clean clone just works.
+ * Asynchronous, because the gateway it talks to may live in this process.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,10 +13,10 @@ const root = new URL('../..', import.meta.url).pathname;
 const script = join(root, 'test/responses/python/client.py');
 
 export function responsesPython(): string {
-  for (const python of [join(root, 'engine/.venv/bin/python'), join(root, 'test/responses/python/.venv/bin/python')]) {
-    if (existsSync(python)) return python;
-  }
-  throw new Error('no Python with the openai package: run `bash test/responses/python/setup.sh`');
+  const engine = join(root, 'engine/.venv/bin/python');
+  if (existsSync(engine)) return engine;
+  execFileSync('bash', [join(root, 'test/responses/python/setup.sh')], { stdio: 'ignore', timeout: 600_000 });
+  return join(root, 'test/responses/python/.venv/bin/python');
 }
 
 export interface PythonResult {
