@@ -3,6 +3,9 @@
  * chosen by the config's `kind`. The only place that knows which backends exist.
  */
 
+import { createMemoryAdminStateStore } from './adapters/admin-state-memory.ts';
+import { createRedisAdminStateStore } from './adapters/admin-state-redis.ts';
+import { AdminStateSync } from './adapters/admin-state-sync.ts';
 import { createRedisLock } from './adapters/redis-lock.ts';
 import { loadRegistry } from './adapters/registry.ts';
 import type { ExtraRoutes } from './app.ts';
@@ -11,6 +14,9 @@ import { createBudgets } from './budgets/index.ts';
 import { createCacheStage } from './cache/index.ts';
 import type { Config } from './config/schema.ts';
 import { createEmbedder } from './embeddings/create-embedder.ts';
+import { withFeedbackCapture } from './feedback/capture.ts';
+import { createMemoryFeedbackStore } from './feedback/memory-store.ts';
+import { createRedisFeedbackStore } from './feedback/redis-store.ts';
 import type { ConfigState, Deps, Observer } from './http/deps.ts';
 import { silentObserver } from './http/deps.ts';
 import { adminAdapterRoutes } from './http/routes/admin-adapters.ts';
@@ -18,12 +24,14 @@ import { adminBudgetRoutes } from './http/routes/admin-budgets.ts';
 import { adminCacheRoutes } from './http/routes/admin-cache.ts';
 import { adminKnowledgeRoutes } from './http/routes/admin-knowledge.ts';
 import { adminUsageRoutes } from './http/routes/admin-usage.ts';
+import { adminFeedbackRoutes, feedbackRoutes } from './http/routes/feedback.ts';
 import { knowledgeRoutes } from './http/routes/knowledge.ts';
 import { createKnowledgeService } from './ingest/knowledge-service.ts';
 import { createRateLimitStage } from './limits/index.ts';
 import { createVectorStore } from './rag/create-vector-store.ts';
 import { createRetrievalStage } from './rag/index.ts';
 import { redisFromConfig } from './redis/connection.ts';
+import { createRedisSlots } from './upstream/redis-slots.ts';
 import { type PoolEvents, ReplicaPool } from './upstream/replica-pool.ts';
 import { createUsageLedger } from './usage/index.ts';
 
@@ -51,7 +59,9 @@ export async function buildDeps(
   // Budgets wrap the rate-limit stage (reserve on admission, settle with real usage) and add chargeback metrics.
   const budgetView = () => ({ config: state.config, baseOf: (a: string) => state.registry.get(a)?.base_model });
   const budgets = createBudgets({ current: budgetView, redis });
-  const observer = budgets.wrapObserver(options.observer ?? silentObserver);
+  // Served requests are remembered (id → tenant, adapter@version, strategy) for POST /v1/feedback.
+  const feedback = redis ? createRedisFeedbackStore(redis) : createMemoryFeedbackStore();
+  const observer = withFeedbackCapture(budgets.wrapObserver(options.observer ?? silentObserver), feedback);
   const embedder = createEmbedder(config);
   // No tenant with collections: no store is opened (nor its native module loaded).
   const usesKnowledge = Object.values(config.tenants).some((t) => t.collections.length > 0);
@@ -60,10 +70,25 @@ export async function buildDeps(
   const knowledge = createKnowledgeService({ store: () => store, embedder, revisionCache: retrieval.revisionCache });
   const pool = new ReplicaPool(config.upstreams, {
     lock: lockRedis && createRedisLock(lockRedis),
+    // With Redis, in-flight counts per (replica, adapter) are shared, so LoRA affinity holds across gateways.
+    slots: lockRedis && createRedisSlots(lockRedis),
     events: options.poolEvents,
   });
+  // Admin state (versions, splits, retirements, drains) over the manifests: in Redis when configured, so every
+  // gateway applies a change within a second; else per process (persisted to the manifests).
+  const adminRedis = redisFromConfig(
+    { ...config.redis, command_timeout_ms: Math.max(config.redis.command_timeout_ms, 500) },
+    'lorag-admin-state',
+  );
+  const admin = new AdminStateSync(
+    adminRedis ? createRedisAdminStateStore(adminRedis) : createMemoryAdminStateStore(),
+    pool,
+    () => state.registry,
+  );
+  if (adminRedis) await adminRedis.waitReady(1000);
+  await admin.start();
   const deps: Deps = {
-    current: () => state,
+    current: () => admin.view(state),
     pool,
     cache: createCacheStage(config, config.cache.kind === 'redis' ? redis : undefined),
     limits: budgets.wrapLimits(createRateLimitStage(config, config.limits.kind === 'redis' ? redis : undefined)),
@@ -83,17 +108,19 @@ export async function buildDeps(
   return {
     deps,
     extra: {
-      v1: [knowledgeRoutes({ knowledge })],
+      v1: [knowledgeRoutes({ knowledge }), feedbackRoutes({ feedback })],
       admin: [
-        adminAdapterRoutes(deps),
+        adminAdapterRoutes(deps, admin),
         adminCacheRoutes(deps),
         adminUsageRoutes(deps),
+        adminFeedbackRoutes({ feedback }),
         adminBudgetRoutes({ current: budgetView, store: budgets.store, log: budgets.log }),
         adminKnowledgeRoutes({ knowledge, current: () => deps.current() }),
       ],
     },
     reload(next) {
       state = buildState(next);
+      admin.apply();
     },
     async close() {
       await pool.close();
@@ -103,6 +130,8 @@ export async function buildDeps(
       await retrieval.close();
       await (await store.catch(() => null))?.close();
       await lockRedis?.close();
+      await admin.close();
+      await adminRedis?.close();
       await redis?.close();
     },
   };
