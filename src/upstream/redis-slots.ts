@@ -61,7 +61,10 @@ export interface RedisSlotsOptions {
   gatewayId?: string;
 }
 
-export function createRedisSlots(redis: RedisConnection, options: RedisSlotsOptions = {}): SlotLedger {
+export function createRedisSlots(
+  redis: RedisConnection,
+  options: RedisSlotsOptions = {},
+): SlotLedger & { close(): Promise<void> } {
   const ttlMs = options.ttlMs ?? 10_000;
   const me = options.gatewayId ?? randomUUID();
   const gateways = `${redis.prefix}slots:gateways`;
