@@ -1,0 +1,28 @@
+/**
+ * @module feedback/capture — wraps the telemetry observer so every finished generation request is remembered
+ * (id → tenant, adapter@version, strategy) for feedback, without touching the request path. Fire and forget:
+ * a store that is down costs the request nothing.
+ */
+import type { FinishedRequest, TelemetryObserver } from '../telemetry/observer.ts';
+import type { FeedbackStore } from './types.ts';
+
+const GENERATION = new Set(['chat', 'completions', 'responses']);
+
+export function withFeedbackCapture(observer: TelemetryObserver, store: FeedbackStore): TelemetryObserver {
+  return {
+    ...observer,
+    requestFinished(r: FinishedRequest) {
+      observer.requestFinished(r);
+      if (r.tenant && r.status < 400 && GENERATION.has(r.endpoint) && r.strategy)
+        store
+          .rememberServed({
+            id: r.requestId,
+            tenant: r.tenant,
+            adapter: r.adapter ?? 'base',
+            strategy: r.strategy,
+            at: Date.now(),
+          })
+          .catch(() => {});
+    },
+  };
+}
