@@ -21,12 +21,14 @@ test('a cycle between two stages and a leaf importing a stage are reported with 
     'config/schema.ts': "import { x } from '../rag/config.ts';\n",
     'rag/config.ts': 'export const x = 1;\n',
     'main.ts': "import { k } from './cache/a.ts';\n",
+    'ingest/ingest.ts': "import { x } from '../rag/config.ts';\n",
   });
   const edges = folderEdges(root);
   assert.deepEqual(folderCycles(edges), [['cache', 'routing']]);
   const problems = layeringProblems(edges).join('\n');
   assert.match(problems, /leaf 'config' imports stage 'rag': .*config\/schema.ts:1/);
   assert.match(problems, /folder cycle cache ↔ routing/);
+  assert.match(problems, /'ingest' reaches past rag\/index.ts: .*ingest\/ingest.ts:1/);
 });
 
 test('a clean tree has no problems (composition-root files and tests are not counted)', () => {

@@ -10,7 +10,12 @@ import { dirname, join, relative, resolve } from 'node:path';
 /** Folders every stage may import and that import no stage themselves. */
 export const LEAVES = new Set(['config', 'errors', 'openai', 'telemetry', 'embeddings', 'redis']);
 
+/** Folders that may use another stage only through its public face (importer → stage → the one file). */
+export const PUBLIC_FACES: Record<string, Record<string, string>> = { ingest: { rag: 'rag/index.ts' } };
+
 export interface ImportEdge {
+  /** The imported file, relative to src/. */
+  target?: string;
   from: string;
   to: string;
   file: string;
@@ -46,7 +51,8 @@ export function folderEdges(srcDir: string): ImportEdge[] {
       const to = folderOf(srcDir, resolve(dirname(file), specifier));
       if (!to || to === from) continue;
       const line = text.slice(0, m.index).split('\n').length + (m[0].startsWith('\n') ? 1 : 0);
-      edges.push({ from, to, file: relative(process.cwd(), file), line, specifier });
+      const target = relative(srcDir, resolve(dirname(file), specifier));
+      edges.push({ from, to, target, file: relative(process.cwd(), file), line, specifier });
     }
   }
   return edges;
@@ -97,6 +103,12 @@ export function layeringProblems(edges: ImportEdge[]): string[] {
   for (const e of edges) {
     if (LEAVES.has(e.from) && !LEAVES.has(e.to)) {
       problems.push(`leaf '${e.from}' imports stage '${e.to}': ${e.file}:${e.line} (${e.specifier})`);
+    }
+  }
+  for (const e of edges) {
+    const face = PUBLIC_FACES[e.from]?.[e.to];
+    if (face && e.target !== face) {
+      problems.push(`'${e.from}' reaches past ${face}: ${e.file}:${e.line} (${e.specifier})`);
     }
   }
   for (const component of folderCycles(edges)) {

@@ -10,10 +10,15 @@ import type { Config } from '../config/schema.ts';
 import { createEmbedder } from '../embeddings/create-embedder.ts';
 import { tokenize } from '../embeddings/tokenize.ts';
 import type { Embedder } from '../embeddings/types.ts';
-import { encodeDocument } from '../rag/bm25.ts';
-import { createVectorStore } from '../rag/create-vector-store.ts';
-import { chunkId, contentHash } from '../rag/point-id.ts';
-import type { ChunkMeta, ChunkRecord, VectorStore } from '../rag/vector-store.ts';
+import {
+  type ChunkMeta,
+  type ChunkRecord,
+  chunkId,
+  contentHash,
+  createVectorStore,
+  encodeDocument,
+  type VectorStore,
+} from '../rag/index.ts';
 import { chunkText } from './chunker.ts';
 import { loadDocument } from './load-document.ts';
 import { type IngestSource, walkPaths } from './sources.ts';

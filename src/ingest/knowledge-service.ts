@@ -5,8 +5,13 @@
  */
 import type { Config } from '../config/schema.ts';
 import type { Embedder } from '../embeddings/types.ts';
-import type { RevisionCache } from '../rag/revision-cache.ts';
-import { type ChunkMeta, type DocumentSummary, summariseDocuments, type VectorStore } from '../rag/vector-store.ts';
+import {
+  type ChunkMeta,
+  type DocumentSummary,
+  type RevisionCache,
+  summariseDocuments,
+  type VectorStore,
+} from '../rag/index.ts';
 import { type IngestSummary, ingestSources } from './ingest.ts';
 
 export interface UploadedFile {

@@ -7,6 +7,7 @@
  */
 import type { Config } from '../config/schema.ts';
 import { createEmbedder } from '../embeddings/create-embedder.ts';
+import { tokenize } from '../embeddings/tokenize.ts';
 import type { Embedder } from '../embeddings/types.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { Citation } from '../openai/responses.ts';
@@ -14,7 +15,6 @@ import { encodeQuery } from './bm25.ts';
 import { canCompose, composeBody, fitSources, passageBudget, retrievalQuery } from './compose.ts';
 import { createVectorStore } from './create-vector-store.ts';
 import { createRevisionCache, type RevisionCache } from './revision-cache.ts';
-import { tokenize } from '../embeddings/tokenize.ts';
 import type { RetrievalStage, RetrieveInput } from './types.ts';
 import type { SearchHit, VectorStore } from './vector-store.ts';
 
@@ -148,3 +148,11 @@ export function createRetrievalStage(config: Config, deps: RetrievalDeps = {}): 
 }
 
 export { ragConfigProblems } from '../config/rag-check.ts';
+
+// The public face of rag/ for ingestion and the knowledge service (ingest/ imports nothing else of rag/).
+export { encodeDocument } from './bm25.ts';
+export { createVectorStore } from './create-vector-store.ts';
+export { chunkId, contentHash } from './point-id.ts';
+export type { RevisionCache } from './revision-cache.ts';
+export type { ChunkMeta, ChunkRecord, DocumentSummary, VectorStore } from './vector-store.ts';
+export { summariseDocuments } from './vector-store.ts';
