@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { emptyAdminState } from './admin-state.ts';
-import { addVersionOp, drainOp, retireOp, rollbackOp, setSplitOp } from './admin-state-ops.ts';
+import { addVersionOp, drainOp, retireOp, rollbackOp, setSplitOp, shareOp } from './admin-state-ops.ts';
 import { overlayRegistry } from './admin-state-overlay.ts';
 import { AdapterRegistry, AdapterRegistryError } from './registry.ts';
 
@@ -79,4 +79,40 @@ test('drains are kept by replica URL', () => {
   const s = drainOp(emptyAdminState(), 'http://10.0.0.1:8000', 'r1', true, who);
   assert.deepEqual(s.drained, { 'http://10.0.0.1:8000': true });
   assert.deepEqual(s.audit[0].detail, { replica: 'r1', url: 'http://10.0.0.1:8000' });
+});
+
+test('a new version starts at 0% unless a share is asked; canary scales the others; promote takes all', () => {
+  let s = addVersionOp(base, emptyAdminState(), 'legal', { version: { version: '3', source: 'sim://legal/v3' } }, who);
+  assert.deepEqual(overlayRegistry(base, s).defaultSplit('legal'), { 'legal@1': 100, 'legal@3': 0 });
+  s = shareOp(base, s, 'legal', '3', 10, who);
+  assert.deepEqual(overlayRegistry(base, s).defaultSplit('legal'), { 'legal@1': 90, 'legal@3': 10 });
+  s = shareOp(base, s, 'legal', '3', 100, who, 'promote');
+  assert.deepEqual(overlayRegistry(base, s).defaultSplit('legal'), { 'legal@3': 100 });
+  s = rollbackOp(base, s, 'legal', who);
+  assert.deepEqual(overlayRegistry(base, s).defaultSplit('legal'), { 'legal@1': 90, 'legal@3': 10 });
+  const t = addVersionOp(
+    base,
+    emptyAdminState(),
+    'legal',
+    { version: { version: '4', source: 'x' }, canaryShare: 25 },
+    who,
+  );
+  assert.deepEqual(overlayRegistry(base, t).defaultSplit('legal'), { 'legal@1': 75, 'legal@4': 25 });
+  assert.deepEqual(
+    s.audit.map((e) => e.action),
+    ['add-version', 'canary', 'promote', 'rollback'],
+  );
+});
+
+test('canary or promote of an unknown or retired version is "unknown" (404 at the API)', () => {
+  assert.throws(
+    () => shareOp(base, emptyAdminState(), 'legal', '9', 10, who),
+    /^Error: unknown adapter version 'legal@9'/,
+  );
+  const s = retireOp(base, emptyAdminState(), 'legal', '2', who);
+  assert.throws(
+    () => shareOp(base, s, 'legal', '2', 100, who, 'promote'),
+    /unknown adapter version 'legal@2' \(retired\)/,
+  );
+  assert.throws(() => shareOp(base, emptyAdminState(), 'legal', '1', 50, who), /only live version with traffic/);
 });

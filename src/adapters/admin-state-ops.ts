@@ -39,7 +39,44 @@ function remember(a: AdminAdapterState, before: Record<string, number>): void {
 export interface NewVersion {
   version: unknown;
   split?: Record<string, number> | null;
+  /** Without `split`: the new version's share (the others keep their proportions); default 0. */
+  canaryShare?: number;
   card?: Record<string, unknown>;
+}
+
+/** `split` with `id` at `share` percent and the other entries scaled to the rest, in their proportions. */
+export function withShare(split: Record<string, number>, id: string, share: number): Record<string, number> {
+  const others = Object.entries(split).filter(([k, w]) => k !== id && w > 0);
+  const total = others.reduce((a, [, w]) => a + w, 0);
+  if (total === 0 && share < 100)
+    throw new AdapterRegistryError(`${id} is the only live version with traffic; its share must be 100`);
+  const out: Record<string, number> = Object.fromEntries(others.map(([k, w]) => [k, ((100 - share) * w) / total]));
+  out[id] = share;
+  return out;
+}
+
+function liveOr404(reg: AdapterRegistry, name: string, version: string): string {
+  const id = `${name}@${version}`;
+  const v = reg.get(name)?.versions.find((x) => x.version === version);
+  if (!v) throw new AdapterRegistryError(`unknown adapter version '${id}'`);
+  if (v.retired) throw new AdapterRegistryError(`unknown adapter version '${id}' (retired)`);
+  return id;
+}
+
+/** The version at `share` percent, the others scaled (action `canary`, or `promote` at 100). */
+export function shareOp(
+  base: AdapterRegistry,
+  state: AdminState,
+  name: string,
+  version: string,
+  share: number,
+  actor: Actor,
+  action: 'canary' | 'promote' = 'canary',
+) {
+  const reg = overlayRegistry(base, state);
+  const id = liveOr404(reg, name, version);
+  const split = share >= 100 ? { [id]: 100 } : withShare(reg.defaultSplit(name), id, share);
+  return setSplitOp(base, state, name, split, actor, action);
 }
 
 export function addVersionOp(base: AdapterRegistry, state: AdminState, name: string, nv: NewVersion, actor: Actor) {
@@ -49,10 +86,17 @@ export function addVersionOp(base: AdapterRegistry, state: AdminState, name: str
   const a = adapterState(state, name);
   putVersion(a, adapterVersionSchema.parse(nv.version));
   if (nv.card) a.cards[resolved.version] = nv.card;
-  if (nv.split !== undefined) {
-    reg.setSplit(name, nv.split);
+  // A new version starts at the share asked for (0% by default): it never takes all traffic by arriving.
+  const split =
+    nv.split !== undefined
+      ? nv.split
+      : Object.keys(before).length
+        ? withShare(before, resolved.id, nv.canaryShare ?? 0)
+        : undefined;
+  if (split !== undefined) {
+    reg.setSplit(name, split);
     remember(a, before);
-    a.split = nv.split;
+    a.split = split;
   }
   return audit(state, actor, {
     action: 'add-version',
