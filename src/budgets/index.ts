@@ -7,6 +7,7 @@
 import type { RateLimitStage } from '../limits/types.ts';
 import type { RedisConnection } from '../redis/connection.ts';
 import type { TelemetryObserver } from '../telemetry/observer.ts';
+import type { UsageLedgerStore } from '../usage/ledger.ts';
 import { createMemoryLedger } from '../usage/memory-ledger.ts';
 import { createRedisLedger } from '../usage/redis-ledger.ts';
 import { type BudgetConfigView, createBudgetStage, priceContext } from './budget-stage.ts';
@@ -29,6 +30,8 @@ export interface Budgets {
   wrapObserver(observer: TelemetryObserver): TelemetryObserver;
   /** Where the admin API reads and changes budgets: the shared store with Redis, else this process's. */
   store: BudgetStore;
+  /** Cache hits per tenant and adapter (the usage ledger counts only answers from vLLM), for the report. */
+  hits: UsageLedgerStore;
   log(entry: Record<string, unknown>): void;
 }
 
@@ -76,6 +79,7 @@ export function createBudgets(options: BudgetsOptions): Budgets {
   });
   return {
     store: shared?.store ?? local,
+    hits,
     log,
     wrapLimits: (limits) => withBudgets(limits, stage),
     wrapObserver(observer) {

@@ -7,15 +7,14 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadRegistry } from '../adapters/registry.ts';
-import { priceContext } from '../budgets/budget-stage.ts';
 import { hitsConnection } from '../budgets/index.ts';
 import { parsePeriodLabel, periodAt } from '../budgets/periods.ts';
 import { loadConfigFile } from '../config/load.ts';
 import { createRedisConnection } from '../redis/connection.ts';
 import { createRedisLedger } from './redis-ledger.ts';
-import { buildReport } from './report.ts';
 import { renderChartSvg } from './report-chart.ts';
 import { formatReportCsv, formatReportTable } from './report-format.ts';
+import { queryReport } from './report-query.ts';
 
 export async function main(argv: string[], out: { write(text: string): unknown } = process.stdout): Promise<void> {
   const { values } = parseArgs({
@@ -59,20 +58,11 @@ export async function main(argv: string[], out: { write(text: string): unknown }
   }
   try {
     if (!(await redis.waitReady(5000))) throw new Error(`cannot reach Redis at ${config.redis.url}`);
-    const filter = { tenant: values.tenant, from: new Date(period.startMs), to: new Date(period.endMs - 1) };
-    const [usage, hits] = await Promise.all([
-      createRedisLedger(redis).query(filter),
-      createRedisLedger(hitsConnection(redis)).query(filter),
-    ]);
-    const report = buildReport({
-      period,
-      timeZone: tz,
-      currency: config.prices.currency,
-      cachedFactor: config.prices.cached_factor,
-      usage,
-      hits,
-      priceContext: (tenant) => priceContext(config, tenant, (a) => registry?.get(a)?.base_model),
-    });
+    const report = await queryReport(
+      config,
+      { usage: createRedisLedger(redis), hits: createRedisLedger(hitsConnection(redis)) },
+      { period, timeZone: tz, tenant: values.tenant, baseOf: (a) => registry?.get(a)?.base_model },
+    );
     const text =
       values.format === 'json'
         ? `${JSON.stringify(report, null, 2)}\n`

@@ -14,7 +14,7 @@ import { main as budgetsCli } from '../../src/budgets/cli.ts';
 import { periodAt } from '../../src/budgets/periods.ts';
 import { main as usageCli } from '../../src/usage/cli.ts';
 import { startTestRedis, type TestRedis } from '../cache/redis-server.ts';
-import { type Stack, startStack, testConfig } from '../helpers/stack.ts';
+import { keys, type Stack, startStack, testConfig } from '../helpers/stack.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lorag-report-'));
 let redis: TestRedis;
@@ -129,6 +129,16 @@ test('usage report prices upstream answers and cache hits per department, adapte
   assert.match(svg, /^<svg /);
   assert.match(svg, />legal</);
   assert.match(svg, /Cache hit share/);
+
+  // The same report from the gateway's admin API (which also works without Redis).
+  const admin = (q: string) =>
+    fetch(`${stack.gateway.url}/admin/usage/report?${q}`, { headers: { authorization: `Bearer ${keys.admin}` } });
+  const apiCsv = await admin(`period=${period}&format=csv`);
+  assert.equal(apiCsv.status, 200);
+  assert.equal(await apiCsv.text(), csv.text);
+  const badPeriod = await admin('period=2026-13');
+  assert.equal(badPeriod.status, 400);
+  assert.equal(((await badPeriod.json()) as { error: { param: string } }).error.param, 'period');
 
   // The same figures in Prometheus metrics, with bounded labels, appended to the gateway's /metrics.
   const metrics = await (await fetch(`${stack.gateway.url}/metrics`)).text();
