@@ -24,6 +24,7 @@ import { adminBudgetRoutes } from './http/routes/admin-budgets.ts';
 import { adminCacheRoutes } from './http/routes/admin-cache.ts';
 import { adminKnowledgeRoutes } from './http/routes/admin-knowledge.ts';
 import { adminUsageRoutes } from './http/routes/admin-usage.ts';
+import { adminUsageReportRoutes } from './http/routes/admin-usage-report.ts';
 import { adminFeedbackRoutes, feedbackRoutes } from './http/routes/feedback.ts';
 import { knowledgeRoutes } from './http/routes/knowledge.ts';
 import { createKnowledgeService } from './ingest/knowledge-service.ts';
@@ -115,6 +116,7 @@ export async function buildDeps(
         adminUsageRoutes(deps),
         adminFeedbackRoutes({ feedback }),
         adminBudgetRoutes({ current: budgetView, store: budgets.store, log: budgets.log }),
+        adminUsageReportRoutes({ current: budgetView, ledger: deps.ledger, hits: budgets.hits }),
         adminKnowledgeRoutes({ knowledge, current: () => deps.current() }),
       ],
     },
