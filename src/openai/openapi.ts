@@ -19,6 +19,8 @@ import {
   modelListSchema,
   readinessSchema,
 } from './response-schemas.ts';
+import { inputItemListSchema, responseDeletedSchema, responseObjectSchema } from './responses-objects.ts';
+import { responsesRequestSchema } from './responses-request.ts';
 
 export interface DocumentedBody {
   /** Name under components.schemas. */
@@ -27,7 +29,7 @@ export interface DocumentedBody {
 }
 
 export interface DocumentedRoute {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** OpenAPI path template (`{param}`), as the client calls it. */
   path: string;
   operationId: string;
@@ -133,6 +135,59 @@ export const publicRoutes: DocumentedRoute[] = [
     pathParams: { chunk_id: 'The `chunk_id` of a citation' },
     responses: {
       '200': { description: 'The passage', body: { name: 'KnowledgeChunk', schema: knowledgeChunkSchema } },
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/responses',
+    operationId: 'createResponse',
+    summary:
+      'OpenAI Responses API on the same request path as chat (file_search = retrieval); `stream: true` answers ' +
+      'Responses events (`text/event-stream`, `event:` + `data:` lines)',
+    tag: 'responses',
+    auth: true,
+    strategyHeader: true,
+    request: {
+      name: 'CreateResponseRequest',
+      schema: responsesRequestSchema,
+      example: { model: 'legal', input: 'What does clause 4 say?', max_output_tokens: 16 },
+    },
+    responses: {
+      '200': { description: 'The Response object', body: { name: 'Response', schema: responseObjectSchema } },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/responses/{response_id}',
+    operationId: 'retrieveResponse',
+    summary: "A stored response of the caller's tenant (another tenant's id reads as not found)",
+    tag: 'responses',
+    auth: true,
+    pathParams: { response_id: 'The `id` of a stored response' },
+    responses: { '200': { description: 'The Response', body: { name: 'Response', schema: responseObjectSchema } } },
+  },
+  {
+    method: 'delete',
+    path: '/v1/responses/{response_id}',
+    operationId: 'deleteResponse',
+    summary: "Deletes a stored response of the caller's tenant",
+    tag: 'responses',
+    auth: true,
+    pathParams: { response_id: 'The `id` of a stored response' },
+    responses: {
+      '200': { description: 'Deleted', body: { name: 'ResponseDeleted', schema: responseDeletedSchema } },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/responses/{response_id}/input_items',
+    operationId: 'listResponseInputItems',
+    summary: 'The input items of a stored response, paginated (`limit`, `order`, `after`, `before`)',
+    tag: 'responses',
+    auth: true,
+    pathParams: { response_id: 'The `id` of a stored response' },
+    responses: {
+      '200': { description: 'A page of input items', body: { name: 'InputItemList', schema: inputItemListSchema } },
     },
   },
   {

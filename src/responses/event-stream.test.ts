@@ -9,9 +9,9 @@ import OpenAI from 'openai';
 import { zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import type { Citation } from '../openai/responses.ts';
+import { parseResponsesRequest } from '../openai/responses-request.ts';
 import { responseEventStream } from './event-stream.ts';
 import { type ResponseContext, responseFromChat } from './from-chat.ts';
-import { parseResponsesRequest } from './request-schema.ts';
 
 const citations: Citation[] = [
   {

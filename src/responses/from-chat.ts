@@ -7,7 +7,7 @@
  * `function_call` per tool call. Pure; the streaming path (responses/event-stream.ts) ends with the same object.
  */
 import type { Citation } from '../openai/responses.ts';
-import type { FileSearchTool, ResponsesRequest } from './request-schema.ts';
+import type { FileSearchTool, ResponsesRequest } from '../openai/responses-request.ts';
 import { newId } from './to-chat.ts';
 
 type Json = Record<string, any>;

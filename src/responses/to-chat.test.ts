@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GatewayError } from '../errors/gateway-error.ts';
-import { parseResponsesRequest } from './request-schema.ts';
+import { parseResponsesRequest } from '../openai/responses-request.ts';
 import { toChat } from './to-chat.ts';
 
 const param = (fn: () => unknown): string | null => {

@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { Ajv } from 'ajv';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { ChatCompletionRequest } from '../openai/requests.ts';
-import type { FileSearchTool, InputItem, ResponsesRequest } from './request-schema.ts';
+import type { FileSearchTool, InputItem, ResponsesRequest } from '../openai/responses-request.ts';
 
 type Json = Record<string, unknown>;
 type Message = Json & { role: string };

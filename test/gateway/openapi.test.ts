@@ -76,7 +76,7 @@ function documentedSchema(path: string, method: string, status: number, type: st
 
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
 
-async function conforms(path: string, method: 'get' | 'post', init: RequestInit & { url?: string } = {}) {
+async function conforms(path: string, method: 'get' | 'post' | 'delete', init: RequestInit & { url?: string } = {}) {
   const res = await fetch(`${stack.gateway.url}${init.url ?? path}`, { method: method.toUpperCase(), ...init });
   const type = res.headers.get('content-type') ?? '';
   const text = await res.text();
@@ -104,7 +104,10 @@ test('every documented route answers what the document says, for success and for
   const statuses: string[] = [];
   for (const route of publicRoutes) {
     const path = route.path;
-    const url = path.replace('{model}', 'legal@1').replace('{chunk_id}', 'no-such-chunk');
+    const url = path
+      .replace('{model}', 'legal@1')
+      .replace('{chunk_id}', 'no-such-chunk')
+      .replace('{response_id}', 'resp_none');
     const headers = route.auth ? auth() : {};
     const body = route.request ? JSON.stringify(route.request.example) : undefined;
     const ok = await conforms(path, route.method, { url, headers, body });
@@ -134,6 +137,10 @@ test('every documented route answers what the document says, for success and for
     'listModels:200',
     'retrieveModel:200',
     'retrieveKnowledgeChunk:404',
+    'createResponse:200',
+    'retrieveResponse:404',
+    'deleteResponse:404',
+    'listResponseInputItems:404',
     'health:200',
     'ready:200',
     'openapi:200',

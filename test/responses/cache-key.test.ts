@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cacheKey } from '../../src/cache/key.ts';
 import type { ChatCompletionRequest } from '../../src/openai/requests.ts';
-import { parseResponsesRequest } from '../../src/responses/request-schema.ts';
+import { parseResponsesRequest } from '../../src/openai/responses-request.ts';
 import { toChat } from '../../src/responses/to-chat.ts';
 import { plan } from '../cache/fixtures.ts';
 

@@ -12,7 +12,7 @@
 import { type Context, Hono } from 'hono';
 import { GatewayError } from '../../errors/gateway-error.ts';
 import { chatCompletionRequestSchema } from '../../openai/requests.ts';
-import { parseResponsesRequest } from '../../responses/request-schema.ts';
+import { parseResponsesRequest } from '../../openai/responses-request.ts';
 import { conversationAfter, type ResponseStore } from '../../responses/store.ts';
 import { newId, toChat } from '../../responses/to-chat.ts';
 import type { Deps } from '../deps.ts';
@@ -27,17 +27,17 @@ type Json = Record<string, any>;
 export function responsesRoutes(deps: Deps, store: ResponseStore): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.post('/responses', (c) => createResponse(c, deps, store));
-  app.get('/responses/:id', async (c) => {
-    const record = await load(store, c, c.req.param('id'));
+  app.get('/responses/:response_id', async (c) => {
+    const record = await load(store, c, c.req.param('response_id'));
     return sendJson(c, 200, JSON.stringify(record.response), {});
   });
-  app.delete('/responses/:id', async (c) => {
-    const id = c.req.param('id');
+  app.delete('/responses/:response_id', async (c) => {
+    const id = c.req.param('response_id');
     if (!(await guarded(() => store.delete(c.get('principal').tenantId, id)))) throw notFound(id);
     return sendJson(c, 200, JSON.stringify({ id, object: 'response', deleted: true }), {});
   });
-  app.get('/responses/:id/input_items', async (c) => {
-    const record = await load(store, c, c.req.param('id'));
+  app.get('/responses/:response_id/input_items', async (c) => {
+    const record = await load(store, c, c.req.param('response_id'));
     return sendJson(c, 200, JSON.stringify(page(record.inputItems, c)), {});
   });
   return app;

@@ -1,7 +1,7 @@
 /**
- * @module responses/request-schema — the `POST /v1/responses` body lorag accepts (OpenAI's Responses API,
+ * @module openai/responses-request — the `POST /v1/responses` body lorag accepts (OpenAI's Responses API,
  * shared/reference/responses-api.md). Three kinds of field:
- * - honoured: translated onto chat completions (responses/to-chat.ts);
+ * - honoured: translated onto chat completions (src/responses/to-chat.ts);
  * - accepted no-ops, echoed on the response: `service_tier`, `prompt_cache_key`, `prompt_cache_retention`,
  *   `safety_identifier`, `truncation: "disabled"`, `reasoning` without effort/summary, `stream_options`,
  *   `background: false`, `text.verbosity: "medium"`;
@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { GatewayError } from '../errors/gateway-error.ts';
-import { loragExtensionSchema } from '../openai/requests.ts';
+import { loragExtensionSchema } from './requests.ts';
 
 const textPart = z.object({ type: z.enum(['input_text', 'output_text', 'text']), text: z.string() }).loose();
 const contentPart = z.object({ type: z.string() }).loose();
