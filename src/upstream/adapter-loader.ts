@@ -129,17 +129,20 @@ export class AdapterLoader {
       replica.runtimeLoading = false;
       throw new AdapterLoadError('runtime_off', replica.id, runtimeOffMessage(adapter.id, `replica ${replica.id}`));
     }
+    // The message reaches tenants: never the source (a path on the replicas) — vLLM's own message names it too,
+    // so it is masked there; the admin view and manifests show the source to admins.
+    const said = adapter.source ? info.message.replaceAll(adapter.source, '<source>') : info.message;
     if (status === 404) {
       throw new AdapterLoadError(
         'not_found',
         replica.id,
-        `Adapter ${adapter.id}: replica ${replica.id} found no adapter at ${adapter.source} (${info.message}).`,
+        `Adapter ${adapter.id}: replica ${replica.id} found no adapter at its registered source (${said}).`,
       );
     }
     throw new AdapterLoadError(
       'failed',
       replica.id,
-      `Adapter ${adapter.id} could not be loaded on replica ${replica.id}: ${info.message}`,
+      `Adapter ${adapter.id} could not be loaded on replica ${replica.id}: ${said}`,
     );
   }
 
