@@ -13,7 +13,7 @@ const patterns: [RegExp, string][] = [
   [/\b(?:https?|redis|rediss|grpc|tcp):\/\/[^\s'"`),]+/g, '<address>'],
   // IPv4 (optionally with port) and [IPv6]:port.
   [/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b/g, '<address>'],
-  [/\[[0-9a-fA-F:]+\](?::\d{1,5})?/g, '<address>'],
+  [/\[[0-9a-fA-F]*:[0-9a-fA-F:]*\](?::\d{1,5})?/g, '<address>'], // needs a colon: `[0]` is an index
   // host:port where host is a name (localhost:8000, vllm-0.internal:8000).
   [/\b(?:localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)+):\d{2,5}\b/gi, '<address>'],
   // Absolute POSIX paths with at least two segments, except the gateway's own routes; Windows paths.

@@ -67,6 +67,8 @@ describe('error messages carry no paths, addresses or stacks', () => {
     assert.equal(redactInternals('boom\n    at f (file:///work/main/src/x.ts:1:2)'), 'boom');
     assert.equal(redactInternals('Unknown route: POST /v1/chat/nope'), 'Unknown route: POST /v1/chat/nope');
     assert.equal(redactInternals('The model `legal@3` does not exist.'), 'The model `legal@3` does not exist.');
+    assert.equal(redactInternals("nests deeper at 'messages[0][1].x'"), "nests deeper at 'messages[0][1].x'");
+    assert.equal(redactInternals('peer [::1]:8000 reset'), 'peer <address> reset');
   });
 
   test('a stage error that names a path or an address leaves redacted; the original goes to the log', async () => {
