@@ -14,6 +14,12 @@ export interface BenchArgs {
   openStreams: number;
   outDir: string;
   cpuProf: string | null;
+  /** Chunks in lorag-hybrid's knowledge base. */
+  hybridChunks: number;
+  /** Peer gateways to measure beside lorag (`portkey`). */
+  peers: string[];
+  /** Also measure the scaling table (tenants, keys, adapters, body size, stream length). */
+  scaling: boolean;
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [options]
@@ -28,6 +34,9 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]
   --no-pin             do not pin processes with taskset
   --out DIR            results folder (default load/bench/results)
   --cpu-prof DIR       run the gateways with --cpu-prof, profiles written to DIR
+  --hybrid-chunks N    chunks in lorag-hybrid's knowledge base (default 10000, quick 1000)
+  --peers portkey      also measure Portkey's OSS gateway (installed on demand into load/peers/portkey)
+  --scaling            also measure the scaling table (CPU µs/req vs tenants, keys, adapters, body, stream)
 `;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -44,6 +53,9 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     openStreams: 1000,
     outDir: new URL('./results', import.meta.url).pathname,
     cpuProf: null,
+    hybridChunks: 10_000,
+    peers: [],
+    scaling: false,
   };
   const set: Record<string, boolean> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -74,6 +86,13 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     else if (flag === '--no-pin') a.pin = false;
     else if (flag === '--out') a.outDir = value();
     else if (flag === '--cpu-prof') a.cpuProf = value();
+    else if (flag === '--hybrid-chunks') a.hybridChunks = Math.max(1, Math.round(number()));
+    else if (flag === '--peers')
+      a.peers = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    else if (flag === '--scaling') a.scaling = true;
     else if (flag === '--help' || flag === '-h') throw new Error(BENCH_USAGE);
     else throw new Error(`unknown option ${flag}\n${BENCH_USAGE}`);
   }
@@ -82,6 +101,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     if (!set['--seconds']) a.seconds = 1.5;
     if (!set['--c1-seconds']) a.c1Seconds = 1;
     if (!set['--open-streams']) a.openStreams = 200;
+    if (!set['--hybrid-chunks']) a.hybridChunks = 1000;
     a.warmupSeconds = 0.5;
   }
   return a;

@@ -1,74 +1,71 @@
 /**
- * @module load/bench/chart — an SVG of the bench results, written by hand (no browser, no dependency):
- * left panel throughput at c=32 with the bare proxy's as a dashed line, right panel added latency at c=1.
+ * @module load/bench/chart — the bench results as SVG, from a Vega-Lite spec rendered by `vega` in Node (no
+ * browser): throughput at c=32 with its ratio to the bare proxy, CPU per request, and added latency at c=1
+ * (streams: to the first byte), one bar per scenario, coloured by kind (floor, bare proxy, lorag, peer).
  */
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Row } from './report.ts';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+function group(name: string): string {
+  if (name.startsWith('direct')) return 'floor (simulator)';
+  if (name.startsWith('bare')) return 'bare proxy';
+  if (name.startsWith('portkey')) return 'peer';
+  return 'lorag';
+}
 
-export function chartSvg(rows: Row[], title: string): string {
+export function chartSpec(rows: Row[], title: string): TopLevelSpec {
   const runs = rows.filter((r) => !r.skipped);
-  const skipped = rows.filter((r) => r.skipped);
-  const barH = 22;
-  const gap = 8;
-  const top = 60;
-  const labelW = 150;
-  const panelW = 340;
-  const height = top + runs.length * (barH + gap) + 40 + skipped.length * 16;
-  const width = labelW + panelW * 2 + 90;
-  const maxRps = Math.max(1, ...runs.map((r) => r.rps));
-  const added = runs.map((r) => (r.kind === 'stream' ? (r.addedTtfbMs ?? 0) : (r.addedMs ?? 0)));
-  const maxAdded = Math.max(0.5, ...added.map((a) => Math.max(0, a)));
-  const color = (r: Row) =>
-    r.name.startsWith('direct')
-      ? '#9aa5b1'
-      : r.name.startsWith('bare')
-        ? '#f0a202'
-        : r.kind === 'stream'
-          ? '#5b8def'
-          : '#2a9d8f';
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
-    `<title>${esc(title)}</title>`,
-    `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="10" y="20" font-size="15" font-weight="bold">${esc(title)}</text>`,
-    `<text x="${labelW}" y="${top - 10}" font-weight="bold">req/s at 32 connections</text>`,
-    `<text x="${labelW + panelW + 40}" y="${top - 10}" font-weight="bold">added ms at c=1 vs direct (streams: first byte)</text>`,
-  ];
-  runs.forEach((r, i) => {
-    const y = top + i * (barH + gap);
-    const w = (r.rps / maxRps) * (panelW - 60);
-    out.push(`<text x="${labelW - 6}" y="${y + 15}" text-anchor="end">${esc(r.name)}</text>`);
-    out.push(`<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${color(r)}"/>`);
-    out.push(
-      `<text x="${labelW + w + 4}" y="${y + 15}">${Math.round(r.rps)}${r.xBare !== undefined ? ` (${r.xBare.toFixed(2)}×)` : ''}</text>`,
-    );
-    const a = Math.max(0, added[i]);
-    const x0 = labelW + panelW + 40;
-    const aw = (a / maxAdded) * (panelW - 80);
-    if (!r.name.startsWith('direct')) {
-      out.push(`<rect x="${x0}" y="${y}" width="${aw.toFixed(1)}" height="${barH}" fill="${color(r)}" opacity="0.8"/>`);
-      out.push(`<text x="${x0 + aw + 4}" y="${y + 15}">${added[i].toFixed(3)} ms</text>`);
-    }
+  const values = runs.map((r) => ({
+    scenario: r.name,
+    group: group(r.name),
+    rps: Math.round(r.rps),
+    label: `${Math.round(r.rps)}${r.xBare !== undefined ? ` (${r.xBare.toFixed(2)}×)` : ''}`,
+    cpu: Number.isFinite(r.cpuUsPerReq) ? Math.round(r.cpuUsPerReq) : null,
+    added: r.name.startsWith('direct') ? null : Number((r.kind === 'stream' ? r.addedTtfbMs : r.addedMs)?.toFixed(3)),
+  }));
+  const order = values.map((v) => v.scenario);
+  const y = { field: 'scenario', type: 'nominal' as const, sort: order, title: null };
+  const color = {
+    field: 'group',
+    type: 'nominal' as const,
+    scale: {
+      domain: ['floor (simulator)', 'bare proxy', 'lorag', 'peer'],
+      range: ['#9aa5b1', '#f0a202', '#2a9d8f', '#8e6cc7'],
+    },
+    legend: { orient: 'bottom' as const, title: null },
+  };
+  const panel = (field: string, axis: string, text: string) => ({
+    width: 260,
+    height: { step: 20 },
+    layer: [
+      {
+        mark: { type: 'bar' as const },
+        encoding: { y, x: { field, type: 'quantitative' as const, title: axis }, color },
+      },
+      {
+        mark: { type: 'text' as const, align: 'left' as const, dx: 3, fontSize: 10 },
+        encoding: { y, x: { field, type: 'quantitative' as const }, text: { field: text } },
+      },
+    ],
   });
-  for (const name of ['bare-proxy', 'bare-proxy-stream']) {
-    const bare = runs.find((r) => r.name === name);
-    if (!bare) continue;
-    const x = labelW + (bare.rps / maxRps) * (panelW - 60);
-    out.push(
-      `<line x1="${x.toFixed(1)}" y1="${top - 4}" x2="${x.toFixed(1)}" y2="${top + runs.length * (barH + gap)}" stroke="#f0a202" stroke-dasharray="4 3"/>`,
-    );
-  }
-  const x1ms = labelW + panelW + 40 + (1 / maxAdded) * (panelW - 80);
-  if (maxAdded >= 1)
-    out.push(
-      `<line x1="${x1ms.toFixed(1)}" y1="${top - 4}" x2="${x1ms.toFixed(1)}" y2="${top + runs.length * (barH + gap)}" stroke="#c0392b" stroke-dasharray="4 3"/>`,
-    );
-  skipped.forEach((r, i) => {
-    out.push(
-      `<text x="10" y="${top + runs.length * (barH + gap) + 24 + i * 16}" fill="#666">${esc(`${r.name}: skipped: ${r.skipped}`)}</text>`,
-    );
-  });
-  out.push('</svg>');
-  return `${out.join('\n')}\n`;
+  const skipped = rows.filter((r) => r.skipped).map((r) => `${r.name}: skipped (${r.skipped})`);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: title, subtitle: skipped.length ? skipped : undefined, fontSize: 13 },
+    data: { values },
+    config: { view: { stroke: null }, axis: { labelFontSize: 11 } },
+    hconcat: [
+      panel('rps', 'req/s at 32 connections (× bare proxy)', 'label'),
+      panel('cpu', 'CPU µs per request (proxy process)', 'cpu'),
+      panel('added', 'added ms at c=1 vs direct (streams: first byte)', 'added'),
+    ],
+  } as TopLevelSpec;
+}
+
+export async function chartSvg(rows: Row[], title: string): Promise<string> {
+  const view = new vega.View(vega.parse(compile(chartSpec(rows, title)).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return `${svg}\n`;
 }

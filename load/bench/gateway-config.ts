@@ -24,12 +24,24 @@ export interface GatewayConfigOptions {
   traces?: boolean;
   /** Upstream connections per replica (raise it for the many-open-streams measurement). */
   connections?: number;
+  /** Scaling table: this many more tenants (t1…tN, key `sk-bench-t<i>`), like `bench`. */
+  extraTenants?: number;
+  /** Scaling table: this many more keys of `bench` (`sk-bench-k<i>`). */
+  extraKeys?: number;
+  /** The base model's context window (large prompts). */
+  maxModelLen?: number;
 }
+
+export const tenantKey = (i: number) => `sk-bench-t${i}`;
+export const extraKey = (i: number) => `sk-bench-k${i}`;
 
 export function gatewayConfig(o: GatewayConfigOptions): Record<string, unknown> {
   const strategy = o.strategy ?? 'lora';
   const tenant: Record<string, unknown> = {
-    keys: [{ sha256: sha256Hex(BENCH_KEY), name: 'bench' }],
+    keys: [
+      { sha256: sha256Hex(BENCH_KEY), name: 'bench' },
+      ...Array.from({ length: o.extraKeys ?? 0 }, (_, i) => ({ sha256: sha256Hex(extraKey(i)), name: `k${i}` })),
+    ],
     adapters: o.adapters ?? ['legal'],
     strategy: { default: strategy, allowed: ['base', 'lora', 'rag', 'hybrid'] },
     limits: { requests_per_minute: 100_000_000, tokens_per_minute: 1_000_000_000, concurrent: 100_000 },
@@ -42,7 +54,7 @@ export function gatewayConfig(o: GatewayConfigOptions): Record<string, unknown> 
       base_models: [
         {
           name: 'tiny-base',
-          max_model_len: 4096,
+          max_model_len: o.maxModelLen ?? 4096,
           replicas: [{ id: 'sim-0', url: o.simUrl, runtime_lora_loading: true }],
         },
       ],
@@ -53,6 +65,9 @@ export function gatewayConfig(o: GatewayConfigOptions): Record<string, unknown> 
     telemetry: { traces: o.traces ?? false, metrics: true, log_level: 'info' },
     tenants: { bench: tenant },
   };
+  const tenants = config.tenants as Record<string, unknown>;
+  for (let i = 0; i < (o.extraTenants ?? 0); i++)
+    tenants[`t${i}`] = { ...tenant, keys: [{ sha256: sha256Hex(tenantKey(i)), name: `t${i}` }] };
   if (o.redisUrl) config.redis = { url: o.redisUrl, key_prefix: `lorag-bench-${process.pid}:` };
   if (strategy === 'hybrid') {
     config.embeddings = { kind: 'openai', url: `${o.simUrl}/v1`, model: 'tiny-base' };

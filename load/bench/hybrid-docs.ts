@@ -1,10 +1,13 @@
 /**
- * @module load/bench/hybrid-docs — a few Markdown documents ingested with the real CLI
- * (`lorag ingest --config F --tenant T --collection C DIR`) into the embedded LanceDB store of `lorag-hybrid`.
+ * @module load/bench/hybrid-docs — the knowledge base of `lorag-hybrid`: Markdown documents of 20 headed
+ * sections each (a heading starts a chunk, so one section = one chunk), `chunks` in all (default 10,000:
+ * the issue's corpus size), ingested with the real CLI (`lorag ingest --config F --tenant T --collection C
+ * DIR`, embeddings from the simulator) into the embedded LanceDB store, which builds its indexes on the way.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rng } from './corpus-data.ts';
 import { type GatewayConfigOptions, repoRoot, writeGatewayConfig } from './gateway-config.ts';
 import { nodeBin } from './procs.ts';
 import type { Stand } from './stand.ts';
@@ -16,19 +19,31 @@ const topics = [
   'notice periods',
   'liability caps',
   'renewal terms',
+  'confidentiality',
+  'payment terms',
 ];
+const words =
+  'agreement party supplier customer notice written period days months fees penalty breach cure remedy law court claim damages cap insurance audit records personal data processor controller transfer safeguards clause schedule annex amendment assignment subcontractor warranty service level credit invoice'.split(
+    ' ',
+  );
 
-export async function ingestBenchDocs(stand: Stand, config: Omit<GatewayConfigOptions, 'port'>): Promise<void> {
+export async function ingestBenchDocs(
+  stand: Stand,
+  config: Omit<GatewayConfigOptions, 'port'>,
+  chunks = 10_000,
+): Promise<void> {
   const docs = join(stand.dir, 'docs');
   mkdirSync(docs, { recursive: true });
-  topics.forEach((topic, i) => {
-    const body = Array.from(
-      { length: 12 },
-      (_, j) =>
-        `Section ${j + 1}. The ${topic} clause says that either party may act under condition ${i}-${j}, subject to written notice and the governing law of the agreement.`,
-    ).join('\n\n');
-    writeFileSync(join(docs, `policy-${i}.md`), `# Policy on ${topic}\n\n${body}\n`);
-  });
+  const r = rng(42);
+  const perDoc = 20;
+  for (let d = 0; d * perDoc < chunks; d++) {
+    const topic = topics[d % topics.length];
+    const sections = Array.from({ length: Math.min(perDoc, chunks - d * perDoc) }, (_, j) => {
+      const filler = Array.from({ length: 40 }, () => words[Math.floor(r() * words.length)]).join(' ');
+      return `## Clause ${j + 1}\n\nThe ${topic} clause ${d}-${j} says that either party may act subject to written notice: ${filler}.`;
+    });
+    writeFileSync(join(docs, `policy-${d}.md`), `# Policy ${d} on ${topic}\n\n${sections.join('\n\n')}\n`);
+  }
   const file = writeGatewayConfig(stand.dir, 'lorag-hybrid-ingest', { ...config, port: 0 });
   execFileSync(
     nodeBin,
@@ -43,10 +58,6 @@ export async function ingestBenchDocs(stand: Stand, config: Omit<GatewayConfigOp
       config.collection ?? 'bench-docs',
       docs,
     ],
-    {
-      cwd: repoRoot,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      timeout: 120_000,
-    },
+    { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], timeout: 600_000 },
   );
 }

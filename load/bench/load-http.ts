@@ -15,6 +15,8 @@ export interface HttpLoad {
   bodies: string[];
   /** Replace `[<id>]` in the body with a fresh id per request (each request a cache miss). */
   uniqueBodies?: boolean;
+  /** Per-request headers that each connection cycles through with the bodies (many keys or tenants). */
+  headerSets?: Record<string, string>[];
 }
 
 export interface LoadResult {
@@ -39,7 +41,11 @@ export function runHttp(load: HttpLoad): Promise<LoadResult> {
         duration: load.seconds,
         headers: load.headers,
         body: load.bodies[0],
-        requests: load.bodies.length > 1 ? load.bodies.map((body) => ({ body })) : undefined,
+        requests: load.headerSets
+          ? load.headerSets.map((headers, i) => ({ headers, body: load.bodies[i % load.bodies.length] }))
+          : load.bodies.length > 1
+            ? load.bodies.map((body) => ({ body }))
+            : undefined,
         idReplacement: load.uniqueBodies ?? false,
         timeout: 30,
       },

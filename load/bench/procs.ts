@@ -188,3 +188,11 @@ export function killAllSync(): void {
     if (child.proc.exitCode === null) child.proc.kill('SIGKILL');
   }
 }
+
+/** Stops one child by pid (a gateway the scaling table no longer needs) and forgets it. */
+export async function stopPid(pid: number | null): Promise<void> {
+  const i = children.findIndex((c) => c.pid === pid);
+  if (i < 0) return;
+  const [child] = children.splice(i, 1);
+  await stopChild(child);
+}

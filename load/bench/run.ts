@@ -22,6 +22,7 @@ import {
   targets,
   writeJson,
 } from './report.ts';
+import { measureScaling, type ScalingRow, scalingTable } from './scaling.ts';
 import { PATH, probe, type Scenario, scenarios, selectScenarios, TARGET_OF } from './scenarios.ts';
 import { buildStand, type Stand } from './stand.ts';
 
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
     proxyCpu: canPin ? 1 : null,
     log,
     churnAdapters: 8,
+    hybridChunks: args.hybridChunks,
     gatewayNodeArgs: args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', resolve(args.cpuProf)] : [],
   });
   log(`bench: processes up in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
@@ -100,6 +102,16 @@ async function main(): Promise<void> {
     }
 
     const open: OpenStreams[] = args.openStreams > 0 ? await measureOpenStreams(stand, args.openStreams, log) : [];
+    let scaling: ScalingRow[] = [];
+    if (args.scaling) {
+      log('bench: scaling table');
+      const sim = await stand.startSim('sim-scale', ['--max-loras', '4', '--max-model-len', '1000000']);
+      scaling = await measureScaling(stand, sim.url, {
+        seconds: Math.max(1, args.seconds / 2),
+        connections: args.connections,
+        log,
+      });
+    }
     const rows = summarise(list, rounds);
     const checks = targets(rows, open);
     const title = `lorag bench — ${args.rounds} round(s), c=${args.connections} for ${args.seconds}s and c=1 for ${args.c1Seconds}s, ${canPin ? 'pinned: load+sim CPU 0, proxy CPU 1' : 'not pinned'}, Node ${process.versions.node}`;
@@ -110,7 +122,10 @@ async function main(): Promise<void> {
       '',
       openStreamsTable(open),
       '',
-      '### Targets (issue 9)',
+      ...(scaling.length
+        ? ['### Scaling (CPU of the gateway per request, c=32, cache misses)', '', scalingTable(scaling), '']
+        : []),
+      '### Targets (issue 16)',
       targetLines(checks),
       '',
     ].join('\n');
@@ -118,18 +133,25 @@ async function main(): Promise<void> {
 
     mkdirSync(args.outDir, { recursive: true });
     const svg = join(args.outDir, args.quick ? 'bench-quick.svg' : 'bench.svg');
-    writeFileSync(svg, chartSvg(rows, title));
+    writeFileSync(svg, await chartSvg(rows, title));
     log(`bench: chart ${svg}`);
     if (args.json) {
-      writeJson(args.json, rows, open, {
-        node: process.versions.node,
-        pinned: canPin,
-        rounds: args.rounds,
-        seconds: args.seconds,
-        c1_seconds: args.c1Seconds,
-        connections: args.connections,
-        quick: args.quick,
-      });
+      writeJson(
+        args.json,
+        rows,
+        open,
+        {
+          node: process.versions.node,
+          pinned: canPin,
+          rounds: args.rounds,
+          seconds: args.seconds,
+          c1_seconds: args.c1Seconds,
+          connections: args.connections,
+          quick: args.quick,
+          hybrid_chunks: args.hybridChunks,
+        },
+        scaling.length ? { scaling } : {},
+      );
       log(`bench: JSON ${args.json}`);
     }
     log(`bench: done in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);

@@ -129,7 +129,7 @@ export function scenarios(stand: Stand): Scenario[] {
       headers: auth,
       bodies: [chat('legal')],
       uniqueBodies: true,
-      note: 'embed + LanceDB hybrid + citations',
+      note: `embed + LanceDB hybrid over ${stand.options.hybridChunks ?? 10_000} chunks + citations`,
     },
     {
       ...http,

@@ -28,6 +28,8 @@ export interface StandOptions {
   needed: Set<string>;
   /** Extra node flags for the gateways (e.g. --cpu-prof). */
   gatewayNodeArgs?: string[];
+  /** Chunks in lorag-hybrid's knowledge base. */
+  hybridChunks?: number;
 }
 
 export interface Stand {
@@ -206,7 +208,7 @@ async function startChurn(stand: Stand): Promise<void> {
   });
 }
 
-/** Hybrid retrieval over the embedded LanceDB store, after `lorag ingest` of a few documents. */
+/** Hybrid retrieval over the embedded LanceDB store, after `lorag ingest` of `hybridChunks` chunks. */
 async function startHybrid(stand: Stand, simUrl: string): Promise<void> {
   if (!existsSync(join(repoRoot, 'src/ingest/cli.ts'))) {
     throw new Error('`lorag ingest` has not landed (src/ingest/cli.ts missing)');
@@ -219,6 +221,11 @@ async function startHybrid(stand: Stand, simUrl: string): Promise<void> {
     lancedbPath: join(stand.dir, 'lancedb'),
     collection: 'bench-docs',
   };
-  await ingestBenchDocs(stand, config);
+  const t0 = Date.now();
+  const chunks = stand.options.hybridChunks ?? 10_000;
+  await ingestBenchDocs(stand, config, chunks);
+  stand.options.log(
+    `bench: lorag-hybrid knowledge base: ${chunks} chunks ingested in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+  );
   await stand.startGateway('lorag-hybrid', config);
 }

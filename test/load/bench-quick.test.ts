@@ -41,7 +41,7 @@ describe('npm run bench -- --quick (subset)', () => {
     );
     assert.equal(run.status, 0, `bench failed:\n${run.stderr.slice(-3000)}`);
     assert.match(run.stdout, /\| scenario \| req\/s \| p50 ms \| p99 ms \|/);
-    assert.match(run.stdout, /### Targets \(issue 9\)/);
+    assert.match(run.stdout, /### Targets \(issue 16\)/);
     assert.match(run.stderr, /bench: round 1\/1 lorag-miss/, 'progress goes to stderr');
     assert.ok(existsSync(join(dir, 'bench-quick.svg')));
     assert.match(
