@@ -86,7 +86,7 @@ export function decide(
     const verdict = c.measurable
       ? `${f(c.delta)} F1 over ${runnerUp.label} ${iv(c)}`
       : `no measurable difference from ${runnerUp.label} (${f(c.delta)} F1 ${iv(c)})`;
-    text = `${chosen.label}: ${verdict} at ${f(tokens, 0)} tokens per answer`;
+    text = `${chosen.label}: ${verdict} ${Math.round(tokens) === 0 ? 'at the same tokens per answer' : `at ${f(tokens, 0)} tokens per answer`}`;
   }
   const fg = forgot(chosen.label);
   if (fg)

@@ -95,24 +95,20 @@ export function chartSpecs(a: Analysis): Chart[] {
             high: c.high,
           })),
         },
-        encoding: { y: { field: 'system', type: 'nominal', title: null } },
         layer: [
           {
             mark: { type: 'rule', strokeWidth: 2 },
             encoding: {
+              y: { field: 'system', type: 'nominal', title: null },
               x: { field: 'low', type: 'quantitative', title: 'Δ F1 on general cases' },
               x2: { field: 'high' },
             },
           },
           {
             mark: { type: 'point', filled: true, size: 80 },
-            encoding: { x: { field: 'delta', type: 'quantitative' } },
+            encoding: { y: { field: 'system', type: 'nominal' }, x: { field: 'delta', type: 'quantitative' } },
           },
-          {
-            mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' },
-            data: { values: [{ zero: 0 }] },
-            encoding: { x: { field: 'zero', type: 'quantitative' } },
-          },
+          { mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' }, encoding: { x: { datum: 0 } } },
         ],
       },
     });

@@ -19,7 +19,7 @@ const table = (header: string[], rows: string[][], cls = '') =>
 
 const CSS = `body{font-family:system-ui,sans-serif;margin:2rem;color:#222;max-width:1400px}
 table{border-collapse:collapse;margin:1rem 0;font-size:13px}th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f3f3f3}.decision{background:#eef7ee;border-left:4px solid #2a9d8f;padding:.8rem 1rem;font-size:15px}
+th{background:#f3f3f3}table.metrics td{white-space:nowrap}.decision{background:#eef7ee;border-left:4px solid #2a9d8f;padding:.8rem 1rem;font-size:15px}
 figure{display:inline-block;margin:1rem 2rem 1rem 0}figcaption{font-weight:600;margin-bottom:.3rem}
 .answers td{max-width:320px;white-space:pre-wrap}.muted{color:#777}`;
 
@@ -27,7 +27,7 @@ export function reportHtml(report: Report, analysis: Analysis, charts: { chart: 
   const { header, rows } = metricTable(analysis);
   const labels = analysis.systems.map((s) => s.label);
   const f1Pairs = report.comparisons
-    .filter((c) => c.metric === 'f1' && c.system < c.against)
+    .filter((c) => c.metric === 'f1' && (c.delta > 0 || (c.delta === 0 && c.system < c.against)))
     .map((c) => [
       c.system,
       c.against,

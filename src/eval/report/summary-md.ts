@@ -32,7 +32,7 @@ export function summaryMarkdown(report: Report, analysis: Analysis): string {
     '| system | vs | Δ F1 | 95% interval | verdict |',
     '| --- | --- | --- | --- | --- |',
     ...report.comparisons
-      .filter((c) => c.metric === 'f1' && c.system < c.against)
+      .filter((c) => c.metric === 'f1' && (c.delta > 0 || (c.delta === 0 && c.system < c.against)))
       .map(
         (c) =>
           `| ${c.system} | ${c.against} | ${signed(c.delta)} | [${c.low.toFixed(2)}, ${c.high.toFixed(2)}] | ${c.measurable ? (c.delta > 0 ? 'better' : 'worse') : 'no measurable difference'} |`,
