@@ -8,7 +8,10 @@ const commands: Record<string, { summary: string; load: () => Promise<{ main(arg
   sim: { summary: 'run the vLLM simulator (--port, --model, --max-loras, …)', load: () => import('./sim/main.ts') },
   demo: { summary: 'start the simulator and the gateway with lorag.example.yaml', load: () => import('./demo.ts') },
   ingest: { summary: 'ingest files into a knowledge collection', load: () => import('./ingest/cli.ts') },
-  adapters: { summary: 'adapters list | status', load: () => import('./adapters/cli.ts') },
+  adapters: {
+    summary: 'adapters list | status | add-version | canary | promote | rollback | retire | history',
+    load: () => import('./adapters/cli.ts'),
+  },
   keys: { summary: 'keys create --tenant NAME', load: () => import('./auth/keys-cli.ts') },
   usage: {
     summary: 'usage ledger per tenant/adapter/key (terminal table); usage report --period 2026-11: chargeback',

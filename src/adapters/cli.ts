@@ -6,6 +6,7 @@
  */
 import { configPathFrom, loadConfigFile } from '../config/load.ts';
 import { type AdminAdapters, adminAdaptersSchema } from './admin-view.ts';
+import { LIFECYCLE_USAGE, lifecycleCommands } from './promote-cli.ts';
 import { loadRegistry } from './registry.ts';
 
 function flag(argv: string[], name: string): string | undefined {
@@ -102,7 +103,7 @@ async function status(argv: string[]): Promise<void> {
 
 const USAGE = `usage: lorag adapters list [--config FILE]
        lorag adapters status [--url GATEWAY_URL] [--admin-key KEY] [--json]
-`;
+${LIFECYCLE_USAGE}`;
 
 export async function main(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
@@ -110,6 +111,8 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(listTable(loadConfigFile(configPathFrom(rest)).adapters.dir));
   } else if (sub === 'status') {
     await status(rest);
+  } else if (sub && lifecycleCommands[sub]) {
+    await lifecycleCommands[sub](rest, process.stdout);
   } else {
     process.stdout.write(USAGE);
     if (sub !== '--help' && sub !== '-h') process.exitCode = 2;

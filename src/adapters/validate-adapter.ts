@@ -87,7 +87,9 @@ export function validateAdapterDir(dir: string, target: AdapterTarget): AdapterC
   const accepted = target.baseModels.map(norm);
   if (!base) out.reasons.push('adapter_config.json: no base_model_name_or_path');
   else if (!accepted.includes(norm(base)))
-    out.reasons.push(`trained for base model ${base}; the replicas serve ${target.baseModels.join(' / ')}`);
+    out.reasons.push(
+      `trained for base model ${base}; the replicas serve ${[...new Set(target.baseModels)].join(' / ')}`,
+    );
 
   const r = typeof cfg.r === 'number' ? cfg.r : null;
   out.rank = r;

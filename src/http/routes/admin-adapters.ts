@@ -17,6 +17,7 @@ import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../env.ts';
 import { readJson, validate } from '../read-body.ts';
 import { adminChanges } from './admin-change.ts';
+import { adminPromotionRoutes } from './admin-promotion.ts';
 
 const newVersionSchema = adapterVersionSchema.omit({ retired: true }).extend({
   split: canarySplitSchema.optional(),
@@ -101,6 +102,8 @@ export function adminAdapterRoutes(deps: Deps, admin: AdminStateSync): Hono<AppE
     const still = pool.registeredOn(id);
     return c.json({ id, retired: true, unload_pending_on: still });
   });
+
+  app.route('/', adminPromotionRoutes(deps, admin));
 
   app.get('/audit', (c) =>
     c.json({ object: 'list', revision: admin.snapshot.revision, data: admin.snapshot.state.audit }),
