@@ -3,7 +3,8 @@
  * attributed to tenant × adapter@version × strategy without touching the request path), the body of
  * `POST /v1/feedback`, and the store seam (memory | Redis) with its aggregates.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { feedbackBodySchema } from '../openai/feedback-request.ts';
 
 /** A finished generation request, as the telemetry observer reports it. */
 export interface ServedRecord {
@@ -15,20 +16,8 @@ export interface ServedRecord {
   at: number;
 }
 
-export const feedbackBodySchema = z
-  .object({
-    request_id: z.string().min(1).max(128).optional(),
-    response_id: z.string().min(1).max(128).optional(),
-    /** 0 = bad … 1 = good (thumbs down/up, or a rating scaled to 0..1). */
-    score: z.number().min(0).max(1),
-    comment: z.string().max(2000).optional(),
-    tags: z.array(z.string().min(1).max(64)).max(20).optional(),
-  })
-  .strict()
-  .refine((b) => (b.request_id === undefined) !== (b.response_id === undefined), {
-    message: 'give exactly one of request_id or response_id',
-    path: ['request_id'],
-  });
+// The body schema lives with the other wire schemas (openai/, a leaf), so /openapi.json documents it.
+export { feedbackBodySchema };
 
 export type FeedbackBody = z.infer<typeof feedbackBodySchema>;
 

@@ -7,12 +7,14 @@
  */
 import { z } from 'zod';
 import { errorEnvelopeSchema } from './error-envelope.ts';
+import { feedbackBodySchema } from './feedback-request.ts';
 import { chatCompletionRequestSchema, completionRequestSchema, embeddingRequestSchema } from './requests.ts';
 import {
   chatCompletionSchema,
   completionSchema,
   embeddingListSchema,
   eventStreamSchema,
+  feedbackRecordedSchema,
   healthSchema,
   knowledgeChunkSchema,
   modelCardSchema,
@@ -188,6 +190,22 @@ export const publicRoutes: DocumentedRoute[] = [
     pathParams: { response_id: 'The `id` of a stored response' },
     responses: {
       '200': { description: 'A page of input items', body: { name: 'InputItemList', schema: inputItemListSchema } },
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/feedback',
+    operationId: 'createFeedback',
+    summary: 'A score (0..1) for a response the same tenant received, by `request_id` or `response_id`',
+    tag: 'feedback',
+    auth: true,
+    request: {
+      name: 'CreateFeedbackRequest',
+      schema: feedbackBodySchema,
+      example: { request_id: 'req_0123456789abcdef', score: 1, tags: ['helpful'] },
+    },
+    responses: {
+      '200': { description: 'Recorded', body: { name: 'FeedbackRecorded', schema: feedbackRecordedSchema } },
     },
   },
   {

@@ -101,3 +101,15 @@ export const eventStreamSchema = z
   .object({ data: z.string(), event: z.string().optional(), id: z.string().optional() })
   .loose()
   .describe('One SSE event: `data` holds a chunk as JSON; the last event is `data: [DONE]`.');
+
+/** `POST /v1/feedback`: what was recorded, and for which adapter@version and strategy. */
+export const feedbackRecordedSchema = z
+  .object({
+    object: z.literal('feedback'),
+    request_id: z.string().optional(),
+    response_id: z.string().optional(),
+    adapter: z.string(),
+    strategy: z.string(),
+    score: z.number(),
+  })
+  .loose();

@@ -141,6 +141,7 @@ test('every documented route answers what the document says, for success and for
     'retrieveResponse:404',
     'deleteResponse:404',
     'listResponseInputItems:404',
+    'createFeedback:404',
     'health:200',
     'ready:200',
     'openapi:200',
