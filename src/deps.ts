@@ -34,6 +34,7 @@ import { createRetrievalStage } from './rag/index.ts';
 import { redisFromConfig } from './redis/connection.ts';
 import { createRedisSlots } from './upstream/redis-slots.ts';
 import { type PoolEvents, ReplicaPool } from './upstream/replica-pool.ts';
+import { createHitsLedger } from './usage/hits-ledger.ts';
 import { createUsageLedger } from './usage/index.ts';
 
 export function buildState(config: Config): ConfigState {
@@ -59,7 +60,8 @@ export async function buildDeps(
   const lockRedis = redisFromConfig(config.redis, 'lorag-adapter-lock');
   // Budgets wrap the rate-limit stage (reserve on admission, settle with real usage) and add chargeback metrics.
   const budgetView = () => ({ config: state.config, baseOf: (a: string) => state.registry.get(a)?.base_model });
-  const budgets = createBudgets({ current: budgetView, redis });
+  const hits = createHitsLedger(redis);
+  const budgets = createBudgets({ current: budgetView, redis, hits });
   // Served requests are remembered (id → tenant, adapter@version, strategy) for POST /v1/feedback.
   const feedback = redis ? createRedisFeedbackStore(redis) : createMemoryFeedbackStore();
   const observer = withFeedbackCapture(budgets.wrapObserver(options.observer ?? silentObserver), feedback);
@@ -116,7 +118,7 @@ export async function buildDeps(
         adminUsageRoutes(deps),
         adminFeedbackRoutes({ feedback }),
         adminBudgetRoutes({ current: budgetView, store: budgets.store, log: budgets.log }),
-        adminUsageReportRoutes({ current: budgetView, ledger: deps.ledger, hits: budgets.hits }),
+        adminUsageReportRoutes({ current: budgetView, ledger: deps.ledger, hits }),
         adminKnowledgeRoutes({ knowledge, current: () => deps.current() }),
       ],
     },

@@ -8,7 +8,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../config/load.ts';
 import { createRedisConnection } from '../redis/connection.ts';
-import { textTable } from '../usage/report-format.ts';
 import { createRedisBudgetStore } from './redis-store.ts';
 import {
   applyBudgetChange,
@@ -18,6 +17,7 @@ import {
   budgetState,
   linesForChange,
 } from './service.ts';
+import { textTable } from './text-table.ts';
 
 export function formatBudgetTable(rows: BudgetStateRow[]): string {
   const header = ['TENANT', 'KEY', 'PERIOD', 'UNIT', 'ENDS', 'LIMIT', 'USED', 'REMAINING', 'USED %'];

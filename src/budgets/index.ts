@@ -7,9 +7,6 @@
 import type { RateLimitStage } from '../limits/types.ts';
 import type { RedisConnection } from '../redis/connection.ts';
 import type { TelemetryObserver } from '../telemetry/observer.ts';
-import type { UsageLedgerStore } from '../usage/ledger.ts';
-import { createMemoryLedger } from '../usage/memory-ledger.ts';
-import { createRedisLedger } from '../usage/redis-ledger.ts';
 import { type BudgetConfigView, createBudgetStage, priceContext } from './budget-stage.ts';
 import { createMemoryBudgetStore } from './memory-store.ts';
 import { createBudgetMetrics } from './metrics.ts';
@@ -18,9 +15,19 @@ import { createRedisBudgetStore } from './redis-store.ts';
 import type { BudgetStore } from './store.ts';
 import { withBudgets } from './with-budgets.ts';
 
+/** One answer served from the cache (the shape of the usage ledger's record). */
+export interface HitRecord {
+  tenantId: string;
+  adapter: string;
+  keyName: string;
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
 export interface BudgetsOptions {
   current(): { config: BudgetConfigView; baseOf?(adapter: string): string | undefined };
   redis?: RedisConnection;
+  /** Where cache hits are counted for the chargeback report (usage/hits-ledger.ts, built by the caller). */
+  hits?: { record(entry: HitRecord): void };
   /** One JSON line per soft-threshold crossing and per admin change; default stderr. */
   log?(entry: Record<string, unknown>): void;
 }
@@ -30,14 +37,7 @@ export interface Budgets {
   wrapObserver(observer: TelemetryObserver): TelemetryObserver;
   /** Where the admin API reads and changes budgets: the shared store with Redis, else this process's. */
   store: BudgetStore;
-  /** Cache hits per tenant and adapter (the usage ledger counts only answers from vLLM), for the report. */
-  hits: UsageLedgerStore;
   log(entry: Record<string, unknown>): void;
-}
-
-/** The cache-hit ledger lives beside the usage ledger under its own prefix (`Pcache-hits:usage:<hour>`). */
-export function hitsConnection(redis: RedisConnection): RedisConnection {
-  return Object.create(redis, { prefix: { value: `${redis.prefix}cache-hits:` } }) as RedisConnection;
 }
 
 export function createBudgets(options: BudgetsOptions): Budgets {
@@ -52,7 +52,6 @@ export function createBudgets(options: BudgetsOptions): Budgets {
     keys: Object.values(initial.budgets.tenants).flatMap((b) => Object.keys(b.keys)),
     currency: initial.prices.currency,
   });
-  const hits = options.redis ? createRedisLedger(hitsConnection(options.redis)) : createMemoryLedger();
   const stage = createBudgetStage({
     current: options.current,
     local,
@@ -79,7 +78,6 @@ export function createBudgets(options: BudgetsOptions): Budgets {
   });
   return {
     store: shared?.store ?? local,
-    hits,
     log,
     wrapLimits: (limits) => withBudgets(limits, stage),
     wrapObserver(observer) {
@@ -95,7 +93,7 @@ export function createBudgets(options: BudgetsOptions): Budgets {
           const cost = costMicros(usage, price, cached ? config.prices.cached_factor : 1);
           metrics.chargeback(r.tenant, r.adapter, cached, microsToAmount(cost));
           if (cached) {
-            hits.record({
+            options.hits?.record({
               tenantId: r.tenant,
               adapter: r.adapter,
               keyName: '*',

@@ -7,10 +7,10 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadRegistry } from '../adapters/registry.ts';
-import { hitsConnection } from '../budgets/index.ts';
 import { parsePeriodLabel, periodAt } from '../budgets/periods.ts';
 import { loadConfigFile } from '../config/load.ts';
 import { createRedisConnection } from '../redis/connection.ts';
+import { createHitsLedger } from './hits-ledger.ts';
 import { createRedisLedger } from './redis-ledger.ts';
 import { renderChartSvg } from './report-chart.ts';
 import { formatReportCsv, formatReportTable } from './report-format.ts';
@@ -60,7 +60,7 @@ export async function main(argv: string[], out: { write(text: string): unknown }
     if (!(await redis.waitReady(5000))) throw new Error(`cannot reach Redis at ${config.redis.url}`);
     const report = await queryReport(
       config,
-      { usage: createRedisLedger(redis), hits: createRedisLedger(hitsConnection(redis)) },
+      { usage: createRedisLedger(redis), hits: createHitsLedger(redis) },
       { period, timeZone: tz, tenant: values.tenant, baseOf: (a) => registry?.get(a)?.base_model },
     );
     const text =

@@ -2,6 +2,7 @@
  * @module usage/report-format — the chargeback report as a terminal table and as CSV (RFC 4180: one header
  * line, `,`-separated, fields with `,` `"` or a line break quoted). Pure.
  */
+import { textTable } from '../budgets/text-table.ts';
 import type { ChargebackReport, ChargebackRow } from './report.ts';
 
 const COLUMNS = [
@@ -24,18 +25,6 @@ function cells(r: ChargebackRow): string[] {
     if (c === 'cost') return Number(v).toFixed(6);
     return String(v);
   });
-}
-
-/** Columns of text, numbers right-aligned. */
-export function textTable(header: string[], rows: string[][], numericFrom: number): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
-  const line = (row: string[]) =>
-    row
-      .map((cell, i) => (i >= numericFrom ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return `${all.map(line).join('\n')}\n`;
 }
 
 export function formatReportTable(report: ChargebackReport): string {
