@@ -24,7 +24,7 @@ interface Answer {
 async function call(key: string | null, method: string, path: string, body?: unknown): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (key) headers.authorization = `Bearer ${key}`;
-  let payload: BodyInit | undefined;
+  let payload: string | FormData | undefined;
   if (body instanceof FormData) payload = body;
   else if (body !== undefined) {
     headers['content-type'] = 'application/json';
