@@ -17,4 +17,6 @@ export const feedbackBodySchema = z
   .refine((b) => (b.request_id === undefined) !== (b.response_id === undefined), {
     message: 'give exactly one of request_id or response_id',
     path: ['request_id'],
-  });
+  })
+  // The refinement, as JSON Schema for /openapi.json (zod copies metadata into its output).
+  .meta({ oneOf: [{ required: ['request_id'] }, { required: ['response_id'] }] });

@@ -5,7 +5,7 @@
  * operation. Fails on any 5xx (`not_a_server_error`) or any answer that breaks the document (status, content
  * type, response schema), a body the schema forbids that is accepted, or a route that ignores its key.
  *
- *   npm run test:schema [-- --max-examples 150] [--seed 13] [--workers 1]
+ *   npm run test:schema [-- --max-examples 100] [--seed 13] [--workers 1]
  *
  * Logs and reports (JUnit, NDJSON) go to a run directory printed at the start.
  */
@@ -18,7 +18,7 @@ import { keys, testConfig } from '../helpers/stack.ts';
 
 const { values } = parseArgs({
   options: {
-    'max-examples': { type: 'string', default: '150' },
+    'max-examples': { type: 'string', default: '100' },
     seed: { type: 'string', default: '13' },
     // One worker: with two, Schemathesis 4.32.5 sometimes fails inside its own generator (FlakyFailure/KeyError).
     workers: { type: 'string', default: '1' },
