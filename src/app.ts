@@ -115,6 +115,6 @@ export function createApp(deps: Deps, extra: ExtraRoutes = {}): Hono<AppEnv> {
 
 /** A bounded label for metrics and logs (paths with ids in them would not be). */
 function endpointLabel(path: string): string {
-  const m = /^\/v1\/(chat\/completions|completions|embeddings|models|knowledge)\b/.exec(path);
+  const m = /^\/v1\/(chat\/completions|completions|embeddings|models|knowledge|responses)\b/.exec(path);
   return m ? (m[1] === 'chat/completions' ? 'chat' : m[1]) : 'other';
 }
