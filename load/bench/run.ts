@@ -57,7 +57,7 @@ async function main(): Promise<void> {
 
   let names: string[];
   try {
-    names = selectScenarios(args.only);
+    names = selectScenarios(args.only, args.peers);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(2);

@@ -5,6 +5,7 @@
  * Probes check, before measuring, that the gateway really does what the scenario is named after.
  */
 import { BENCH_KEY } from './gateway-config.ts';
+import { portkeyHeaders } from './peers.ts';
 import type { Stand } from './stand.ts';
 
 export interface Scenario {
@@ -38,19 +39,25 @@ export const TARGET_OF: Record<string, string> = {
   'lorag-hybrid': 'lorag-hybrid',
   'adapter-churn': 'lorag-churn',
   'lorag-traced': 'lorag-traced',
+  portkey: 'portkey',
+  'portkey-stream': 'portkey',
 };
 
+/** Scenarios that measure a peer gateway, run only with `--peers <name>`. */
+const PEER_OF: Record<string, string> = { portkey: 'portkey', 'portkey-stream': 'portkey' };
+
 /** Scenarios to run for `--only` (direct and bare-proxy always, and their stream twins when a stream is asked). */
-export function selectScenarios(only: string[] | null): string[] {
-  const all = Object.keys(TARGET_OF);
+export function selectScenarios(only: string[] | null, peers: string[] = []): string[] {
+  const all = Object.keys(TARGET_OF).filter((n) => !PEER_OF[n] || peers.includes(PEER_OF[n]));
   if (!only) return all;
   const unknown = only.filter((n) => !(n in TARGET_OF));
   if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${all.join(', ')}`);
+  const wanted = [...only, ...all.filter((n) => PEER_OF[n])];
   const keep = new Set([
-    ...only,
+    ...wanted,
     'direct',
     'bare-proxy',
-    ...(only.some((n) => n.includes('stream')) ? ['direct-stream', 'bare-proxy-stream'] : []),
+    ...(wanted.some((n) => n.includes('stream')) ? ['direct-stream', 'bare-proxy-stream'] : []),
   ]);
   return all.filter((n) => keep.has(n));
 }
@@ -150,6 +157,27 @@ export function scenarios(stand: Stand): Scenario[] {
       note: 'traces → local OTLP sink',
     },
   ];
+  const simUrl = stand.targets.get('sim')?.url ?? '';
+  list.push(
+    {
+      ...http,
+      name: 'portkey',
+      target: 'portkey',
+      headers: portkeyHeaders(simUrl),
+      bodies: [chat('legal@1')],
+      uniqueBodies: true,
+      note: 'peer: Portkey OSS gateway 1.15.2',
+    },
+    {
+      ...stream,
+      name: 'portkey-stream',
+      target: 'portkey',
+      headers: portkeyHeaders(simUrl),
+      bodies: [chat('legal@1', { stream: true })],
+      uniqueBodies: true,
+      note: 'peer: Portkey, streaming',
+    },
+  );
   for (const s of list) {
     if (TARGET_OF[s.name] !== s.target)
       throw new Error(`scenario ${s.name}: target ${s.target} disagrees with TARGET_OF`);

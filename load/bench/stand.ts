@@ -165,6 +165,12 @@ export async function buildStand(options: StandOptions): Promise<Stand> {
     jobs.push(
       startChurn(stand).catch((err) => missing.set('lorag-churn', `churn stand did not start: ${firstLine(err)}`)),
     );
+  if (need('portkey'))
+    jobs.push(
+      import('./peers.ts')
+        .then(({ startPortkey }) => startPortkey(stand))
+        .catch((err) => missing.set('portkey', `Portkey did not start: ${firstLine(err)}`)),
+    );
   if (need('lorag-hybrid'))
     jobs.push(startHybrid(stand, sim.url).catch((err) => missing.set('lorag-hybrid', firstLine(err))));
   await Promise.all(jobs);
