@@ -28,8 +28,12 @@ let redis: TestRedis;
 let sim: RunningSim;
 let urls: string[] = [];
 
+/** Each gateway's stderr so far (also written to its log file). */
+const stderrOf: Record<string, string> = {};
+
 function startGatewayProcess(configFile: string, name: string): Promise<string> {
   const log = createWriteStream(join(dir, `${name}.log`));
+  stderrOf[name] = '';
   const child = spawn(node, [cli, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   child.stdout!.pipe(log);
@@ -38,6 +42,7 @@ function startGatewayProcess(configFile: string, name: string): Promise<string> 
     child.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${seen}`)));
     child.stderr!.on('data', (d: Buffer) => {
       log.write(d);
+      stderrOf[name] += d.toString();
       seen += d.toString();
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
       if (m) resolve(m[1]);
@@ -158,6 +163,13 @@ test('two gateways spend one budget: exact accounting, bounded overshoot, insuff
   assert.ok(
     state.used > LIMIT - 2 * estimate([{ role: 'user', content: 'worker 0 question 00: what does clause 00 say?' }]),
   );
+
+  // The soft threshold (0.8 by default) was crossed once across both gateways: one warning line in all.
+  const crossings =
+    Object.values(stderrOf)
+      .join('')
+      .match(/budget soft threshold crossed/g) ?? [];
+  assert.equal(crossings.length, 1, JSON.stringify(stderrOf));
 
   // The SDK with its default retries still makes exactly one attempt: the 429 says x-should-retry: false.
   let attempts = 0;
