@@ -12,7 +12,6 @@ import { z } from 'zod';
 import { GatewayError } from '../errors/gateway-error.ts';
 import { loragExtensionSchema } from './requests.ts';
 
-const textPart = z.object({ type: z.enum(['input_text', 'output_text', 'text']), text: z.string() }).loose();
 const contentPart = z.object({ type: z.string() }).loose();
 
 export const messageItemSchema = z.object({

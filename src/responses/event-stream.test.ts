@@ -27,7 +27,7 @@ const citations: Citation[] = [
 ];
 const text = 'Thirty days [1], see also [2] and [1].';
 const chatAnnotations = [...text.matchAll(/\[\d\]/g)]
-  .map((m, i) => [m.index, m.index + 3])
+  .map((m) => [m.index, m.index + 3])
   .map(([s, e], i) => ({
     type: 'url_citation',
     url_citation: {

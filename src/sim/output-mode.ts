@@ -135,7 +135,7 @@ export function outputMode(ctx: SimContext, body: Body, messages: unknown[]): Ou
 /** The `auto` rule: the last message is the user's and names a tool. */
 export function autoToolFor(tools: FunctionTool[], messages: unknown[]): FunctionTool | null {
   const last = messages.at(-1) as { role?: unknown; content?: unknown } | undefined;
-  if (!last || last.role !== 'user') return null;
+  if (last?.role !== 'user') return null;
   const text = contentText(last.content).toLowerCase();
   return tools.find((t) => text.includes(t.name.toLowerCase())) ?? null;
 }
