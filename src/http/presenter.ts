@@ -28,8 +28,11 @@ export interface StreamEnd {
 }
 
 export interface Presenter {
-  /** The body of a non-streamed answer, from the completion JSON (citations and annotations attached). */
-  json(completion: Json): string;
+  /**
+   * The body of a non-streamed answer, from the completion JSON (citations and annotations attached); `text` is
+   * that JSON as vLLM sent it when the gateway changed nothing (no second stringify on the hot path).
+   */
+  json(completion: Json, text?: string): string;
   stream(): StreamPresenter;
 }
 
@@ -46,7 +49,7 @@ export function streamError(message: string): Json {
 }
 
 export const completionPresenter: Presenter = {
-  json: (completion) => JSON.stringify(completion),
+  json: (completion, text) => text ?? JSON.stringify(completion),
   stream: () => ({
     start: () => '',
     event: (payload) => `data: ${payload}\n\n`,

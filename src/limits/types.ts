@@ -20,6 +20,10 @@ export interface AdmitInput {
   tenant: TenantConfig;
   /** Estimated prompt + max completion tokens, charged up front and corrected by settle(). */
   estimatedTokens: number;
+  /** The API key's name (per-key budgets). */
+  keyName?: string;
+  /** The model the client asked for (prices per adapter). */
+  model?: string;
 }
 
 export interface RateLimitStage {

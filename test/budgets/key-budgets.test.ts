@@ -1,7 +1,6 @@
 /**
- * Key budgets through the request path. The budget stage enforces them when `admit()` is given the key's name
- * (src/budgets/budget-stage.test.ts shows it); the generation route does not pass `keyName` (nor `model`) to
- * the rate-limit stage yet, so this end-to-end case is a todo until it does (notes/issue-17.md).
+ * Key budgets through the request path: the generation route passes the key's name (and the model asked for)
+ * to `admit()`, so a key's own budget refuses that key.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -26,9 +25,7 @@ after(async () => {
   await stack?.close();
 });
 
-test('a spent key budget refuses that key with insufficient_quota', {
-  todo: 'needs keyName in the admit() call of the generation route',
-}, async () => {
+test('a spent key budget refuses that key with insufficient_quota', async () => {
   await assert.rejects(
     stack.client('legal').chat.completions.create({
       model: 'legal',

@@ -50,8 +50,9 @@ export async function respondJson(
     throw new GatewayError('upstream_error', 'The model server sent an unreadable answer.', { status: 502 });
   }
   const usage = (json.usage as Usage) ?? null;
-  if (ctx.citations.length) attachCitations(json, ctx);
-  const response = sendJson(c, 200, presenter.json(json), responseHeaders(ctx));
+  const changed = ctx.citations.length > 0;
+  if (changed) attachCitations(json, ctx);
+  const response = sendJson(c, 200, presenter.json(json, changed ? undefined : text), responseHeaders(ctx));
   const outcome: Outcome = {
     status: 200,
     usage,

@@ -129,7 +129,13 @@ async function admit(deps: Deps, ctx: GenerationContext, scope: RequestScope): P
   const { tenantId, tenant } = ctx.principal;
   try {
     const admission = await stageSpan('limits', undefined, () =>
-      deps.limits.admit({ tenantId, tenant, estimatedTokens: estimateRequestTokens(ctx.body) }),
+      deps.limits.admit({
+        tenantId,
+        tenant,
+        estimatedTokens: estimateRequestTokens(ctx.body),
+        keyName: ctx.principal.keyName,
+        model: ctx.body.model,
+      }),
     );
     // Settled with what the request really cost: its usage, nothing for a hit, the estimate back on failure.
     scope.onEnd((o) => admission.settle(o.charged));
