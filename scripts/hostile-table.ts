@@ -30,7 +30,7 @@ const { parseConfig } = await import(join(root, 'src/config/load.ts'));
 const { sha256Hex } = await import(join(root, 'src/auth/keys.ts'));
 const { startTestRedis } = await import(join(root, 'test/cache/redis-server.ts'));
 
-const keys = { legal: 'sk-t-legal', hr: 'sk-t-hr', admin: 'sk-t-admin' };
+const keys = { legal: 'sk-t-legal', hr: 'sk-t-hr', fin: 'sk-t-fin', admin: 'sk-t-admin' };
 const sim = await startSim({ port: 0, allowRuntimeLoraUpdating: true, itlMs: 0 });
 const embedder = await startSim({ port: 0 });
 const redis = await startTestRedis();
@@ -65,7 +65,9 @@ const raw = {
   telemetry: { log_level: 'silent' },
   tenants: {
     legal: tenant(keys.legal, ['legal'], { collections: ['company'] }),
-    hr: tenant(keys.hr, ['hr'], { limits: { tokens_per_minute: 200_000 } }),
+    hr: tenant(keys.hr, ['hr']),
+    // F1 in a fresh token window: the first request of the minute is the oversized one.
+    fin: tenant(keys.fin, ['hr'], { limits: { tokens_per_minute: 200_000 } }),
   },
 };
 const gateway = await startGateway(parseConfig(raw, 'table'), { log: () => {} });
@@ -169,11 +171,11 @@ const d2 = [
 row('D2', 'nesting ≥ 5,000 on chat / completions / embeddings', d2.map((s) => s.status).join(', '));
 
 // F1 — hr asks for 250,000 tokens, then a normal request.
-const big = await post('/v1/chat/completions', chat('hr', { max_tokens: 250_000 }), keys.hr);
-const next = await post('/v1/chat/completions', chat('hr'), keys.hr);
+const big = await post('/v1/chat/completions', chat('hr', { max_tokens: 250_000 }), keys.fin);
+const next = await post('/v1/chat/completions', chat('hr'), keys.fin);
 row(
   'F1',
-  'hr max_tokens 250000, then a normal hr request',
+  'TPM-200k tenant: max_tokens 250000, then a normal request',
   `${big.status} (x-should-retry ${big.headers.get('x-should-retry')}); next → ${short(next)}`,
 );
 
