@@ -86,7 +86,19 @@ export function decide(
     const verdict = c.measurable
       ? `${f(c.delta)} F1 over ${runnerUp.label} ${iv(c)}`
       : `no measurable difference from ${runnerUp.label} (${f(c.delta)} F1 ${iv(c)})`;
-    text = `${chosen.label}: ${verdict} ${Math.round(tokens) === 0 ? 'at the same tokens per answer' : `at ${f(tokens, 0)} tokens per answer`}`;
+    const cost = (t: number) =>
+      Math.round(t) === 0 ? 'at the same tokens per answer' : `at ${f(t, 0)} tokens per answer`;
+    text = `${chosen.label}: ${verdict} ${cost(tokens)}`;
+    // Inside the interval of a costlier rival: also say what it measurably beats.
+    const beaten = c.measurable
+      ? undefined
+      : others.find(
+          (s) => s !== runnerUp && cmp(chosen.label, s.label)?.measurable && cmp(chosen.label, s.label)!.delta > 0,
+        );
+    if (beaten) {
+      const b = cmp(chosen.label, beaten.label)!;
+      text += `; ${f(b.delta)} F1 over ${beaten.label} ${iv(b)} ${cost(chosen.tokens_per_answer - beaten.tokens_per_answer)}`;
+    }
   }
   const fg = forgot(chosen.label);
   if (fg)
