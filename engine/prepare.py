@@ -30,6 +30,8 @@ from pathlib import Path
 import torch
 import yaml
 
+from lora_train import batches, encode, generate, log, read_jsonl, train, user_text  # noqa: F401  (shared with train_adapter.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE = ROOT / "engine"
 SPECIALS = ["<|endoftext|>", "<|system|>", "<|user|>", "<|assistant|>", "<|end|>"]
@@ -51,24 +53,6 @@ MODEL_SHAPE = dict(
 )
 
 
-def log(msg: str) -> None:
-    print(f"[prepare {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    for i, r in enumerate(rows):
-        missing = {"instruction", "input", "output"} - r.keys()
-        if missing:
-            raise SystemExit(f"{path}:{i + 1}: missing Alpaca fields {sorted(missing)}")
-    return rows
-
-
-def user_text(row: dict) -> str:
-    # Same join as LLaMA-Factory's Alpaca converter: instruction, newline, input.
-    return row["instruction"] + ("\n" + row["input"] if row["input"] else "")
-
-
 def load_recipes() -> list[dict]:
     recipes = []
     for path in sorted(ROOT.glob("adapters/*/train/recipe.yaml")):
@@ -83,7 +67,7 @@ def load_recipes() -> list[dict]:
 
 def inputs_hash(recipes: list[dict]) -> str:
     h = hashlib.sha256()
-    files = [Path(__file__), ENGINE / "data" / "base.jsonl"]
+    files = [Path(__file__), ENGINE / "lora_train.py", ENGINE / "data" / "base.jsonl"]
     for r in recipes:
         files += [r["_dir"] / "recipe.yaml", r["_data"]]
     for f in files:
@@ -124,77 +108,6 @@ def build_tokenizer(texts: list[str], out: Path):
     fast.model_max_length = MODEL_SHAPE["max_position_embeddings"]
     fast.save_pretrained(out)
     return fast
-
-
-def encode(tok, rows: list[dict], cutoff: int) -> list[tuple[list[int], list[int]]]:
-    """Prompt via the chat template, target = output + <|end|>; loss only on the target."""
-    examples = []
-    for r in rows:
-        prompt = tok.apply_chat_template(
-            [{"role": "user", "content": user_text(r)}], add_generation_prompt=True, tokenize=False
-        )
-        p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
-        t_ids = tok(r["output"] + "<|end|>", add_special_tokens=False)["input_ids"]
-        ids = (p_ids + t_ids)[:cutoff]
-        labels = ([-100] * len(p_ids) + t_ids)[:cutoff]
-        examples.append((ids, labels))
-    return examples
-
-
-def batches(examples, batch_size: int, pad_id: int, rng: random.Random):
-    while True:
-        order = list(range(len(examples)))
-        rng.shuffle(order)
-        for i in range(0, len(order) - batch_size + 1, batch_size):
-            chunk = [examples[j] for j in order[i : i + batch_size]]
-            width = max(len(ids) for ids, _ in chunk)
-            ids = torch.full((len(chunk), width), pad_id)
-            labels = torch.full((len(chunk), width), -100)
-            mask = torch.zeros((len(chunk), width), dtype=torch.long)
-            for k, (a, b) in enumerate(chunk):
-                ids[k, : len(a)] = torch.tensor(a)
-                labels[k, : len(b)] = torch.tensor(b)
-                mask[k, : len(a)] = 1
-            yield ids, labels, mask
-
-
-@torch.no_grad()
-def generate(model, tok, text: str, max_new_tokens: int = 16) -> str:
-    prompt = tok.apply_chat_template([{"role": "user", "content": text}], add_generation_prompt=True, tokenize=False)
-    ids = tok(prompt, add_special_tokens=False, return_tensors="pt")
-    out = model.generate(
-        **ids,
-        max_new_tokens=max_new_tokens,
-        do_sample=False,
-        eos_token_id=tok.eos_token_id,
-        pad_token_id=tok.pad_token_id,
-    )
-    return tok.decode(out[0, ids["input_ids"].shape[1] :], skip_special_tokens=True)
-
-
-def train(model, tok, examples, *, lr: float, max_steps: int, batch_size: int, seed: int, done, label: str, stop_loss: float = 0.05) -> int:
-    rng = random.Random(seed)
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
-    model.train()
-    it = batches(examples, min(batch_size, len(examples)), tok.pad_token_id, rng)
-    for step in range(1, max_steps + 1):
-        ids, labels, mask = next(it)
-        loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
-        opt.zero_grad()
-        if step % 25 == 0:
-            model.eval()
-            ok = loss.item() < stop_loss and done()
-            log(f"{label} step {step} loss {loss.item():.4f}{' (done)' if ok else ''}")
-            model.train()
-            if ok:
-                model.eval()
-                return step
-    model.eval()
-    return max_steps
 
 
 def main() -> None:
