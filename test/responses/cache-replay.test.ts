@@ -1,6 +1,7 @@
 /**
  * The response cache with tools and the Responses API: a tool call is cached and replayed like text (JSON and
- * stream, in either order), and a Responses request hits the entry its identical chat request stored.
+ * stream, in either order), a Responses request hits the entry its identical chat request stored, and the
+ * rate limits apply to /v1/responses as to chat.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -76,4 +77,23 @@ test('Responses and chat share the entry of the same upstream request', async ()
     .withResponse();
   assert.equal(response.headers.get('x-lorag-cache'), 'hit');
   assert.equal(data.output_text, chat.data.choices[0].message.content);
+});
+
+test('limits apply to the Responses API like chat: the tenant over its requests/minute gets a 429 envelope', async () => {
+  const limited = await startStack({ tenants: { hr: { limits: { requests_per_minute: 1 } } } });
+  try {
+    const client = limited.client('hr');
+    await client.responses.create({ model: 'hr', input: 'one' });
+    const res = await fetch(`${limited.baseURL}/responses`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-test-hr', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'hr', input: 'two' }),
+    });
+    assert.equal(res.status, 429);
+    assert.ok(res.headers.get('retry-after'));
+    const body = (await res.json()) as { error: { code: string } };
+    assert.equal(body.error.code, 'rate_limit_exceeded');
+  } finally {
+    await limited.close();
+  }
 });
