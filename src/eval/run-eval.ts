@@ -97,7 +97,6 @@ export async function runEval(o: RunEvalOptions): Promise<RunEvalResult> {
   const progress = evalProgress(jobs.length, o.progress);
   progress.start();
   let stopReason: string | null = null;
-  let unanswered = 0;
   let next = 0;
   const worker = async () => {
     while (next < jobs.length && !stopReason) {
@@ -109,14 +108,12 @@ export async function runEval(o: RunEvalOptions): Promise<RunEvalResult> {
         progress.tick(record.error !== null);
       } catch (err) {
         if (!(err instanceof Unanswered)) throw err;
-        unanswered++;
         if (err.gatewayGone) stopReason = err.message;
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
   progress.done();
-  unanswered += jobs.length - Math.min(jobs.length, next);
   const answers = [...done.values()];
   return {
     cases,
