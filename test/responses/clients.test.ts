@@ -39,6 +39,14 @@ describe('Responses API and chat via third-party clients', () => {
     const result = await runner.run(agent, 'What is the weather in Paris? Use get_weather.');
     assert.equal(calls.length, 1, 'the sim called the tool once (auto rule: the prompt names it)');
     assert.equal(answeredBy(String(result.finalOutput)), 'legal@1');
+    // Streamed: the agent loop reads function_call items from Responses events.
+    const streamed = await runner.run(agent, 'Weather in Rome? Use get_weather.', { stream: true });
+    for await (const _event of streamed) {
+      // drain
+    }
+    await streamed.completed;
+    assert.equal(calls.length, 2, 'the streamed run executed the tool too');
+    assert.equal(answeredBy(String(streamed.finalOutput)), 'legal@1');
   });
 
   test('@ai-sdk/openai .responses(model): generateText, streamText and structured output', async () => {
