@@ -8,13 +8,12 @@
  *
  * Sends traffic only to loopback and stops by itself.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
 import { sha256Hex } from '../../src/auth/keys.ts';
-import { repoRoot, runDir, startGatewayProc, startRedis, startSimProc } from '../../test/helpers/processes.ts';
+import { ingest, repoRoot, runDir, startGatewayProc, startRedis, startSimProc } from '../../test/helpers/processes.ts';
 import { keys, testConfig } from '../../test/helpers/stack.ts';
 import { chartSpec, renderSvg, summarise, table } from './report.ts';
 import { type Result, sendOne, type Tenant } from './traffic.ts';
@@ -80,24 +79,7 @@ const config = testConfig([sim.url], {
 }) as Record<string, any>;
 
 // Legal's knowledge base, ingested before the gateway starts (the same LanceDB path and embedder).
-const configFile = join(dir, 'ingest.json');
-writeFileSync(configFile, JSON.stringify(config));
-execFileSync(
-  process.execPath,
-  [
-    join(repoRoot, 'src/cli.ts'),
-    'ingest',
-    '--config',
-    configFile,
-    '--tenant',
-    'legal',
-    '--collection',
-    'legal-docs',
-    '--json',
-    join(repoRoot, 'load/k6/docs'),
-  ],
-  { stdio: ['ignore', 'ignore', 'inherit'] },
-);
+ingest(dir, config, 'legal', 'legal-docs', [join(repoRoot, 'load/k6/docs')]);
 const gateway = await startGatewayProc(dir, 'gateway', config);
 const pid = gateway.proc.child.pid!;
 const clients = Object.fromEntries(

@@ -3,7 +3,7 @@
  * `lorag sim` and `lorag serve`, each on a free loopback port with its output in a log file of one run
  * directory, readiness by polling, and stop/kill by the child's own pid (never by name).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -163,4 +163,24 @@ export async function startGatewayProc(dir: string, name: string, config: Record
   const url = `http://127.0.0.1:${port}`;
   await waitHttp(proc, `${url}/healthz`);
   return { url, port, proc, configFile };
+}
+
+/**
+ * `lorag ingest` with `config` (before the gateway starts, on the same vector store and embedder): the files
+ * under `paths` into the tenant's collection.
+ */
+export function ingest(
+  dir: string,
+  config: Record<string, any>,
+  tenant: string,
+  collection: string,
+  paths: string[],
+): void {
+  const file = join(dir, `ingest-${tenant}-${collection}.json`);
+  writeFileSync(file, JSON.stringify(config));
+  execFileSync(
+    process.execPath,
+    [cli, 'ingest', '--config', file, '--tenant', tenant, '--collection', collection, '--json', ...paths],
+    { cwd: repoRoot, env: childEnv({}), stdio: ['ignore', 'ignore', 'inherit'] },
+  );
 }

@@ -10,10 +10,10 @@
  * Logs and reports (JUnit, NDJSON) go to a run directory printed at the start.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot, runDir, startGatewayProc, startRedis, startSimProc } from '../helpers/processes.ts';
+import { ingest, repoRoot, runDir, startGatewayProc, startRedis, startSimProc } from '../helpers/processes.ts';
 import { keys, testConfig } from '../helpers/stack.ts';
 
 const { values } = parseArgs({
@@ -62,9 +62,49 @@ const config = testConfig([sim.url], {
     },
   },
 }) as Record<string, any>;
+ingest(dir, config, 'legal', 'legal-docs', [join(repoRoot, 'load/k6/docs')]);
 const gateway = await startGatewayProc(dir, 'gateway', config);
 
+// Real ids for the path parameters and feedback's request_id, so that half the cases reach a found chunk,
+// stored response or served request (and its documented schema) instead of a 404.
+const requestIds: string[] = [];
+const post = async (path: string, body: unknown) => {
+  const res = await fetch(`${gateway.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${keys.legal}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  requestIds.push(res.headers.get('x-request-id') ?? '');
+  return (await res.json()) as Record<string, any>;
+};
+const rag = await post('/v1/chat/completions', {
+  model: 'legal',
+  messages: [{ role: 'user', content: 'How much notice does a supplier contract need?' }],
+  lorag: { strategy: 'rag' },
+});
+const chunkIds: string[] = (rag.citations ?? []).map((c: { chunk_id: string }) => c.chunk_id);
+const stored = await post('/v1/responses', { model: 'legal', input: 'What does clause 4 say?' });
+const responseIds: string[] = typeof stored.id === 'string' ? [stored.id] : [];
+const toml = [
+  ...(chunkIds.length ? ['[dictionaries.chunks]', `values = ${JSON.stringify(chunkIds)}`] : []),
+  ...(responseIds.length ? ['[dictionaries.responses]', `values = ${JSON.stringify(responseIds)}`] : []),
+  '[dictionaries.requests]',
+  `values = ${JSON.stringify(requestIds.filter(Boolean))}`,
+  '[parameters]',
+  ...(chunkIds.length ? ['"path.chunk_id" = { dictionary = "chunks", probability = 0.5 }'] : []),
+  ...(responseIds.length ? ['"path.response_id" = { dictionary = "responses", probability = 0.5 }'] : []),
+  '"body.request_id" = { dictionary = "requests", probability = 0.5 }',
+  '',
+].join('\n');
+const configToml = join(dir, 'schemathesis.toml');
+writeFileSync(configToml, toml);
+process.stderr.write(
+  `test:schema: ${chunkIds.length} chunk, ${responseIds.length} response and ${requestIds.length} request id(s) for parameters\n`,
+);
+
 const args = [
+  '--config-file',
+  configToml,
   'run',
   `${gateway.url}/openapi.json`,
   '--url',
