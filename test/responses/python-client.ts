@@ -25,7 +25,13 @@ export interface PythonResult {
   stream: { text: string; events: string[]; status: string };
   parse: { status: string; parsed: { department: string; priority: number } | null; text: string };
   retrieve: boolean;
-  file_search?: { results: Record<string, unknown>[]; text: string; annotations: Record<string, unknown>[] };
+  file_search?: {
+    results: Record<string, unknown>[];
+    text: string;
+    annotations: Record<string, unknown>[];
+    stream_annotation_events: number[];
+    stream_annotations: Record<string, unknown>[];
+  };
 }
 
 export async function runPythonClient(baseURL: string, key: string, model: string, extra: string[] = []) {

@@ -23,4 +23,6 @@ test('Python openai SDK: create, stream, parse (pydantic) and file_search', asyn
   assert.equal(r.file_search?.results[0].file_id, 'zephyr.md');
   assert.ok(r.file_search?.annotations.some((a) => a.type === 'url_citation'));
   assert.ok(r.file_search?.annotations.some((a) => a.type === 'file_citation' && a.file_id === 'zephyr.md'));
+  assert.deepEqual(r.file_search?.stream_annotation_events, [0, 1], 'annotation.added events, in order');
+  assert.deepEqual(r.file_search?.stream_annotations, r.file_search?.annotations, 'stream and create agree');
 });

@@ -60,10 +60,21 @@ def main() -> None:
         )
         search = next(o for o in fs.output if o.type == "file_search_call")
         message = next(o for o in fs.output if o.type == "message")
+        with client.responses.stream(
+            model=model,
+            input=question,
+            tools=[{"type": "file_search", "vector_store_ids": [collection]}],
+            max_output_tokens=100,
+        ) as stream:
+            annotated = [e.annotation_index for e in stream if e.type == "response.output_text.annotation.added"]
+            streamed = stream.get_final_response()
+        streamed_message = next(o for o in streamed.output if o.type == "message")
         out["file_search"] = {
             "results": [x.model_dump() for x in (search.results or [])],
             "text": fs.output_text,
             "annotations": [a.model_dump() for a in message.content[0].annotations],
+            "stream_annotation_events": annotated,
+            "stream_annotations": [a.model_dump() for a in streamed_message.content[0].annotations],
         }
     print(json.dumps(out))
 
