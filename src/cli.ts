@@ -12,6 +12,10 @@ const commands: Record<string, { summary: string; load: () => Promise<{ main(arg
     summary: 'adapters list | status | add-version | canary | promote | rollback | retire | history',
     load: () => import('./adapters/cli.ts'),
   },
+  train: {
+    summary: 'train ADAPTER: dataset check, then a LoRA (peft | llamafactory) into a versioned folder with a card',
+    load: () => import('./train/cli.ts'),
+  },
   keys: { summary: 'keys create --tenant NAME', load: () => import('./auth/keys-cli.ts') },
   usage: {
     summary: 'usage ledger per tenant/adapter/key (terminal table); usage report --period 2026-11: chargeback',
