@@ -2,10 +2,11 @@
  * @module eval/cli — `lorag eval --set FILE --out DIR [--url URL] [--key KEY] [--models legal@1,legal@2]
  * [--strategies base,lora,rag,hybrid] [--collections a,b] [--top-k N] [--concurrency 4] [--seed 7]
  * [--max-tokens 128] [--department NAME] [--require-citations] [--use-cache] [--feedback --tenant T
- * --admin-key K]`: runs the set through a running gateway and writes answers.jsonl, report.json, summary.md
+ * --admin-key K] [--judge-url URL --judge-model M --judge-key K]`: runs the set through a running gateway and writes answers.jsonl, report.json, summary.md
  * and index.html into DIR (only there). Re-running the same command resumes an interrupted run.
  */
 import { parseArgs } from 'node:util';
+import { judgeAnswers } from './judge.ts';
 import { fetchOnlineFeedback } from './online-feedback.ts';
 import { writeReport } from './report/write-report.ts';
 import { runEval } from './run-eval.ts';
@@ -43,6 +44,9 @@ export async function main(argv: string[], out: { write(text: string): unknown }
       feedback: { type: 'boolean', default: false },
       tenant: { type: 'string' },
       'admin-key': { type: 'string' },
+      'judge-url': { type: 'string' },
+      'judge-model': { type: 'string' },
+      'judge-key': { type: 'string' },
     },
   });
   if (!values.set || !values.out) throw new EvalInputError(USAGE);
@@ -77,6 +81,25 @@ export async function main(argv: string[], out: { write(text: string): unknown }
   const feedback = values.feedback
     ? await fetchOnlineFeedback(values.url.replace(/\/v1\/?$/, ''), values['admin-key']!, values.tenant!)
     : null;
+  // The optional LLM judge: groundedness of retrieval answers in their passages (off unless --judge-url).
+  const judgments = values['judge-url']
+    ? await judgeAnswers(
+        result.folder,
+        result.answers,
+        new Map(
+          result.cases.map((c) => [
+            c.id,
+            c.question ?? c.messages?.filter((m) => m.role === 'user').at(-1)?.content ?? '',
+          ]),
+        ),
+        {
+          url: values['judge-url'],
+          model: values['judge-model'] ?? 'gpt-4o-mini',
+          apiKey: values['judge-key'] ?? process.env.JUDGE_API_KEY ?? 'none',
+          concurrency: positiveInt('concurrency', values.concurrency, 4),
+        },
+      )
+    : [];
   const department = values.department ?? models[0]?.split('@')[0] ?? 'default';
   const { summary } = await writeReport({
     folder: result.folder,
@@ -91,6 +114,7 @@ export async function main(argv: string[], out: { write(text: string): unknown }
     k: topK ?? 4,
     requireCitations: values['require-citations'],
     feedback,
+    judgments,
   });
   out.write(summary);
   if (!result.complete) {

@@ -5,6 +5,7 @@
  */
 import type { EvalCase } from '../data-check/schemas.ts';
 import type { AnswerRecord, EvalSystem } from './answer-record.ts';
+import type { Judgment } from './judge.ts';
 import { bleuFromStats, sumStats } from './metrics/bleu.ts';
 import { mostlyCjk } from './metrics/normalize.ts';
 import { bootstrapInterval, mean, type PairedComparison, pairedBootstrap, percentile } from './metrics/stats.ts';
@@ -32,6 +33,8 @@ export interface SystemSummary {
   recall_at_k: Interval | null;
   mrr: Interval | null;
   answer_in_context: Interval | null;
+  /** Share of retrieval answers the optional LLM judge found supported by their passages. */
+  groundedness: Interval | null;
   refusal_accuracy: Interval | null;
   false_refusal_rate: Interval | null;
   general_f1: Interval | null;
@@ -73,13 +76,20 @@ function aggregator(metric: QualityMetric, bleu: Analysis['bleu']): (xs: CaseSco
   return (xs) => mean(xs.map((x) => x[field] as number));
 }
 
-export function analyse(cases: EvalCase[], systems: EvalSystem[], answers: AnswerRecord[], k: number): Analysis {
+export function analyse(
+  cases: EvalCase[],
+  systems: EvalSystem[],
+  answers: AnswerRecord[],
+  k: number,
+  judgments: Judgment[] = [],
+): Analysis {
+  const verdicts = new Map(judgments.map((j) => [`${j.system}\u0000${j.case_id}`, j.grounded]));
   const byKey = new Map(answers.map((a) => [`${a.system}\u0000${a.case_id}`, a]));
   const scores: Record<string, CaseScore[]> = {};
   for (const s of systems)
     scores[s.label] = cases.flatMap((c) => {
       const a = byKey.get(`${s.label}\u0000${c.id}`);
-      return a ? [scoreCase(c, a, k)] : [];
+      return a ? [scoreCase(c, a, k, verdicts.get(`${s.label}\u0000${c.id}`) ?? null)] : [];
     });
   const domainCases = cases.filter((c) => c.kind === 'domain');
   const refs = domainCases.map((c) => (Array.isArray(c.reference) ? c.reference[0] : c.reference));
@@ -119,6 +129,7 @@ export function analyse(cases: EvalCase[], systems: EvalSystem[], answers: Answe
       recall_at_k: interval(nonNull(d.map((x) => x.recallAtK)), seed),
       mrr: interval(nonNull(d.map((x) => x.mrr)), seed),
       answer_in_context: interval(nonNull(d.map((x) => x.answerInContext)), seed),
+      groundedness: interval(nonNull(all.map((x) => x.grounded)), seed),
       refusal_accuracy: interval(
         all.filter((x) => x.kind === 'unanswerable').map((x) => (x.refused ? 1 : 0)),
         seed,

@@ -6,8 +6,9 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AnswerRecord, answerRecordSchema } from './answer-record.ts';
+import type { Judgment } from './judge.ts';
 
-const FILES = ['run.json', 'answers.jsonl', 'report.json', 'summary.md', 'index.html'] as const;
+const FILES = ['run.json', 'answers.jsonl', 'judgments.jsonl', 'report.json', 'summary.md', 'index.html'] as const;
 export type OutputFile = (typeof FILES)[number];
 
 export interface RunDescriptor {
@@ -63,6 +64,23 @@ export function openOutputFolder(dir: string) {
         }
       }
       return out;
+    },
+    judgments(): Judgment[] {
+      const file = path('judgments.jsonl');
+      if (!existsSync(file)) return [];
+      const text = readFileSync(file, 'utf8');
+      if (text && !text.endsWith('\n')) appendFileSync(file, '\n');
+      return text.split('\n').flatMap((line) => {
+        try {
+          const j = JSON.parse(line) as Judgment;
+          return typeof j.system === 'string' && typeof j.case_id === 'string' ? [j] : [];
+        } catch {
+          return [];
+        }
+      });
+    },
+    appendJudgment(j: Judgment): void {
+      appendFileSync(path('judgments.jsonl'), `${JSON.stringify(j)}\n`);
     },
     append(record: AnswerRecord): void {
       appendFileSync(path('answers.jsonl'), `${JSON.stringify(record)}\n`);

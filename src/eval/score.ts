@@ -28,6 +28,8 @@ export interface CaseScore {
   recallAtK: number | null;
   mrr: number | null;
   answerInContext: number | null;
+  /** The optional LLM judge's verdict: supported by the passages (1) or not (0). */
+  grounded: number | null;
   refused: boolean;
   promptTokens: number | null;
   completionTokens: number | null;
@@ -35,7 +37,7 @@ export interface CaseScore {
   error: boolean;
 }
 
-export function scoreCase(c: EvalCase, a: AnswerRecord, k: number): CaseScore {
+export function scoreCase(c: EvalCase, a: AnswerRecord, k: number, grounded: number | null = null): CaseScore {
   const refs = (Array.isArray(c.reference) ? c.reference : [c.reference]).filter((r) => r.trim() !== '');
   const answer = a.error ? '' : a.answer;
   const scored = refs.length > 0;
@@ -67,6 +69,7 @@ export function scoreCase(c: EvalCase, a: AnswerRecord, k: number): CaseScore {
             refs,
           )
         : null,
+    grounded,
     refused: isRefusal(answer),
     promptTokens: a.prompt_tokens,
     completionTokens: a.completion_tokens,

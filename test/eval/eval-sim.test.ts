@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -231,4 +232,55 @@ test('a gateway that goes away mid-run leaves a partial result; the same command
   );
   assert.equal(mixed.code, 1);
   assert.match(mixed.stderr, /holds a different run \(set_sha256/);
+});
+
+test('the optional LLM judge scores groundedness of retrieval answers, once per answer', async () => {
+  let calls = 0;
+  // A stand-in judge speaking the chat completions protocol: "yes" when the answer quotes source [1].
+  const judge = createHttpServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      calls++;
+      const prompt = JSON.parse(body).messages[0].content as string;
+      const content = /Answer: .*According to \[1\]/.test(prompt) ? 'yes' : 'No.';
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          id: 'j',
+          object: 'chat.completion',
+          created: 0,
+          model: 'judge',
+          choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content } }],
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => judge.listen(0, '127.0.0.1', resolve));
+  const judgeUrl = `http://127.0.0.1:${(judge.address() as { port: number }).port}/v1`;
+  try {
+    const cwd = mkdtempSync(join(dir, 'judge-'));
+    const args = evalArgs(join(cwd, 'out'), [
+      '--strategies',
+      'base,rag',
+      '--judge-url',
+      judgeUrl,
+      '--judge-model',
+      'judge',
+    ]);
+    const res = await runEval(args, cwd);
+    assert.equal(res.code, 0, res.stderr);
+    // Only answers with retrieved passages are judged: the 24 rag answers, not the base ones.
+    assert.equal(calls, 24);
+    const report = JSON.parse(readFileSync(join(cwd, 'out', 'report.json'), 'utf8')) as Report;
+    const rag = report.systems.find((s) => s.label === 'rag')!;
+    assert.equal(rag.groundedness?.value, 1);
+    assert.equal(report.systems.find((s) => s.label === 'base')!.groundedness, null);
+    assert.match(res.stdout, /grounded \(judge\)/);
+    const again = await runEval(args, cwd);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(calls, 24, 'a resumed run does not ask the judge again');
+  } finally {
+    await new Promise((resolve) => judge.close(resolve));
+  }
 });

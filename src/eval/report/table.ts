@@ -6,6 +6,7 @@ import type { Analysis } from '../compare.ts';
 import { num, withInterval } from './format.ts';
 
 export function metricTable(a: Analysis): { header: string[]; rows: string[][] } {
+  const judged = a.systems.some((s) => s.groundedness !== null);
   const bleu = a.bleu === 'char' ? 'BLEU-4 (char)' : 'BLEU-4';
   const header = [
     'system',
@@ -19,6 +20,7 @@ export function metricTable(a: Analysis): { header: string[]; rows: string[][] }
     `recall@${a.k}`,
     'MRR',
     'answer in context',
+    ...(judged ? ['grounded (judge)'] : []),
     'refusal acc.',
     'general F1',
     'p50 ms',
@@ -38,6 +40,7 @@ export function metricTable(a: Analysis): { header: string[]; rows: string[][] }
     withInterval(s.recall_at_k),
     withInterval(s.mrr),
     withInterval(s.answer_in_context),
+    ...(judged ? [withInterval(s.groundedness)] : []),
     withInterval(s.refusal_accuracy),
     withInterval(s.general_f1),
     num(s.latency_p50_ms, 0),

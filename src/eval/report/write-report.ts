@@ -6,6 +6,7 @@ import type { EvalCase } from '../../data-check/schemas.ts';
 import type { AnswerRecord, EvalSystem } from '../answer-record.ts';
 import { analyse } from '../compare.ts';
 import { decide } from '../decide.ts';
+import type { Judgment } from '../judge.ts';
 import type { OutputFolder } from '../output-folder.ts';
 import { buildReport, type OnlineFeedback, type Report } from './build-report.ts';
 import { chartSpecs, renderSvg } from './charts.ts';
@@ -25,8 +26,9 @@ export async function writeReport(input: {
   k: number;
   requireCitations?: boolean;
   feedback?: OnlineFeedback | null;
+  judgments?: Judgment[];
 }): Promise<{ report: Report; summary: string }> {
-  const analysis = analyse(input.cases, input.systems, input.answers, input.k);
+  const analysis = analyse(input.cases, input.systems, input.answers, input.k, input.judgments);
   const decision = decide(analysis, { department: input.department, requireCitations: input.requireCitations });
   const report = buildReport({ ...input, analysis, decision, feedback: input.feedback ?? null });
   const charts = await Promise.all(
