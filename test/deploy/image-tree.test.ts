@@ -130,7 +130,7 @@ describe('the production image tree (deploy/Dockerfile, final stage)', () => {
       [],
     );
     // (typescript itself does arrive: @qdrant/js-client-rest declares it as a peer dependency.)
-    for (const dev of ['@biomejs/biome', 'openai', 'kubernetes-models', 'dclint']) {
+    for (const dev of ['@biomejs/biome', 'autocannon', 'kubernetes-models', 'dclint']) {
       assert.equal(existsSync(join(app, 'node_modules', dev)), false, `${dev} is a devDependency`);
     }
   });

@@ -32,12 +32,16 @@ export function adminUsageRoutes(deps: { ledger: UsageLedger }): Hono<AppEnv> {
     const q = c.req.query();
     const to = parseTime(q.to, Date.now(), 'to');
     const from = parseTime(q.from, to.getTime() - DAY_MS, 'from');
-    if (from > to) throw new GatewayError('invalid_value', "'from' must not be after 'to'.", { param: 'from' });
+    if (from > to) throw new GatewayError('invalid_value', '`from` must not be after `to`.', { param: 'from' });
     // Hours after now hold nothing yet: only the part up to now counts against the bound.
     if (Math.min(to.getTime(), Date.now()) - from.getTime() > MAX_RANGE_DAYS * DAY_MS) {
-      throw new GatewayError('invalid_value', `The range from 'from' to 'to' must not exceed ${MAX_RANGE_DAYS} days.`, {
-        param: 'from',
-      });
+      throw new GatewayError(
+        'invalid_value',
+        `The range from \`from\` to \`to\` must not exceed ${MAX_RANGE_DAYS} days.`,
+        {
+          param: 'from',
+        },
+      );
     }
     if (!deps.ledger.query) return c.json({ object: 'list', from: from.toISOString(), to: to.toISOString(), data: [] });
     const data = await deps.ledger
