@@ -9,16 +9,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { QdrantClient } from '@qdrant/js-client-rest';
+import { Hono } from 'hono';
 import { authenticateAdmin, authenticateTenant, bearerToken, buildKeyIndex } from '../../src/auth/authenticate.ts';
 import { digestsEqual, generateKey, sha256Hex } from '../../src/auth/keys.ts';
 import { cacheKey, keyMaterial } from '../../src/cache/key.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { GatewayError } from '../../src/errors/gateway-error.ts';
+import type { AppEnv } from '../../src/http/env.ts';
+import { adminUsageRoutes } from '../../src/http/routes/admin-usage.ts';
 import type { GenerationRequest } from '../../src/openai/requests.ts';
 import { createLanceDbStore, type LanceDbStore } from '../../src/rag/lancedb-store.ts';
 import { createQdrantStore } from '../../src/rag/qdrant-store.ts';
 import type { ChunkRecord } from '../../src/rag/vector-store.ts';
 import { rowMatches } from '../../src/usage/ledger.ts';
+import { createMemoryLedger } from '../../src/usage/memory-ledger.ts';
 import { plan } from '../cache/fixtures.ts';
 
 const config = parseConfig({
@@ -69,7 +73,11 @@ describe('auth: key → tenant', () => {
     refused(() => authenticateTenant(index, undefined), 'invalid_api_key', /didn't provide an API key/);
     refused(() => authenticateTenant(index, 'Basic sk-legal'), 'invalid_api_key', /didn't provide/);
     refused(() => authenticateTenant(index, 'Bearer sk-legalx'), 'invalid_api_key', /^Incorrect API key provided\.$/);
-    refused(() => authenticateTenant(index, 'Bearer sk-legal-old'), 'expired_api_key');
+    refused(
+      () => authenticateTenant(index, 'Bearer sk-legal-old'),
+      'expired_api_key',
+      /^The API key provided has expired\.$/,
+    );
     assert.equal(authenticateTenant(index, 'Bearer sk-legal-soon').tenantId, 'legal');
     const expiry = new Date('2100-01-01T00:00:00Z');
     refused(() => authenticateTenant(index, 'Bearer sk-legal-soon', expiry), 'expired_api_key');
@@ -149,6 +157,7 @@ describe('vector stores: every read and delete carries the tenant filter', () =>
     await store.upsert('company', [
       chunk('legal', '00000000-0000-4000-8000-000000000001', "legal o'brien secret"),
       chunk('hr', '00000000-0000-4000-8000-000000000002', 'hr vacation'),
+      chunk("o'brien", '00000000-0000-4000-8000-000000000003', 'quoted tenant'),
     ]);
   });
   after(async () => {
@@ -172,6 +181,12 @@ describe('vector stores: every read and delete carries the tenant filter', () =>
     );
     assert.deepEqual(await store.search('company', { ...req, tenant: "hr' OR tenant = 'legal" }), []);
     assert.deepEqual(await store.listChunks('company', "x' OR '1'='1"), []);
+    assert.deepEqual(
+      (await store.listChunks('company', "o'brien")).map((c) => c.tenant),
+      ["o'brien"],
+      'a quote in a value is escaped, not dropped',
+    );
+    assert.deepEqual(await store.listChunks('company', 'obrien'), []);
     await store.deleteChunks('company', 'hr', ['00000000-0000-4000-8000-000000000001']);
     assert.ok(
       await store.getChunk('company', 'legal', '00000000-0000-4000-8000-000000000001'),
@@ -197,6 +212,10 @@ describe('vector stores: every read and delete carries the tenant filter', () =>
     await q.listChunks('company', 'hr', 'doc-1');
     await q.search('company', { tenant: 'hr', dense: [1], sparse: { indices: [1], values: [1] }, terms: '', limit: 3 });
     await q.deleteChunks('company', 'hr', ['a', 'b']);
+    const many = Array.from({ length: 600 }, (_, i) => `id-${i}`);
+    await q.deleteChunks('company', 'hr', many);
+    const batches = calls.splice(5).map((c) => c.body.filter.must[1].has_id.length);
+    assert.deepEqual(batches, [512, 88], 'deletes go in batches of 512, each with the tenant filter');
     const tenantMust = { key: 'tenant', match: { value: 'hr' } };
     assert.equal(calls.length, 5);
     for (const { op, body } of calls) {
@@ -212,6 +231,32 @@ describe('vector stores: every read and delete carries the tenant filter', () =>
 });
 
 describe('usage ledger: rows filtered by tenant, adapter and key', () => {
+  test('GET /admin/usage passes tenant, adapter and key through as filters', async () => {
+    const ledger = createMemoryLedger();
+    for (const [tenantId, adapter, keyName] of [
+      ['legal', 'legal@1', 'ci'],
+      ['legal', 'legal@2', 'ci'],
+      ['legal', 'legal@1', 'web'],
+      ['hr', 'hr@1', 'ci'],
+    ])
+      ledger.record({ tenantId, adapter, keyName, usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
+    const app = new Hono<AppEnv>();
+    app.route('/admin', adminUsageRoutes({ ledger }));
+    const rows = async (q: string) =>
+      (
+        (await (await app.request(`/admin/usage?${q}`)).json()) as {
+          data: { tenant: string; adapter: string; key: string }[];
+        }
+      ).data
+        .map((r) => `${r.tenant}/${r.adapter}/${r.key}`)
+        .sort();
+    assert.deepEqual(await rows('tenant=hr'), ['hr/hr@1/ci']);
+    assert.deepEqual(await rows('adapter=legal@2'), ['legal/legal@2/ci']);
+    assert.deepEqual(await rows('key=web'), ['legal/legal@1/web']);
+    assert.deepEqual(await rows('tenant=legal&adapter=legal@1&key=ci'), ['legal/legal@1/ci']);
+    assert.equal((await rows('')).length, 4);
+  });
+
   const row = { tenant: 'legal', adapter: 'legal@1', key: 'ci' };
   test('each filter field must match when given, and is ignored when absent', () => {
     assert.equal(rowMatches(row, {} as never), true);
