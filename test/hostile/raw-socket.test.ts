@@ -195,7 +195,10 @@ describe('drain (SIGTERM)', () => {
     assert.match(parse(lateRaw).headers, /connection: close/);
     const bodies = await Promise.all(streams);
     await closing;
-    assert.equal(events[0], 'idle closed', `the idle socket did not wait for the drain: ${events}`);
+    assert.ok(
+      events.indexOf('idle closed') >= 0 && events.indexOf('idle closed') < events.indexOf('stream ended'),
+      `the idle socket closes at once, not at the grace: ${events}`,
+    );
     assert.ok(
       events.indexOf('busy closed') < events.indexOf('stream ended'),
       `a keep-alive socket answered during the drain closes then, not at the grace: ${events}`,
