@@ -63,7 +63,7 @@ describe('sim: structured outputs and tool calls', () => {
       const call = msg.tool_calls?.[0];
       assert.ok(call);
       assert.equal(call.type, 'function');
-      assert.match(call.id, /^chatcmpl-tool-[0-9a-f]{32}$/);
+      assert.match(call.id, /^chatcmpl-tool-[0-9a-f]{16}$/);
       if (call.type !== 'function') return;
       assert.deepEqual(Weather.parse(call.function.parsed_arguments), call.function.parsed_arguments);
       assert.equal(r.choices[0].finish_reason, 'stop');
@@ -89,7 +89,7 @@ describe('sim: structured outputs and tool calls', () => {
     });
   });
 
-  test('raw stream framing: first delta has id/type/name, later ones only arguments; one finish chunk', async () => {
+  test('raw stream framing (as vLLM 0.32 + hermes): announce chunk, argument chunks, finish chunk {}', async () => {
     await withSim({}, async (sim) => {
       const res = await fetch(`${sim.url}/v1/chat/completions`, {
         method: 'POST',
@@ -101,10 +101,14 @@ describe('sim: structured outputs and tool calls', () => {
         .filter((e) => e.startsWith('data: ') && e !== 'data: [DONE]')
         .map((e) => JSON.parse(e.slice(6)));
       assert.deepEqual(chunks[0].choices[0].delta, { role: 'assistant', content: '' });
-      const calls = chunks.slice(1).map((c) => c.choices[0].delta.tool_calls[0]);
-      assert.deepEqual(Object.keys(calls[0]).sort(), ['function', 'id', 'index', 'type']);
-      assert.equal(calls[0].function.name, 'get_weather');
-      for (const c of calls.slice(1)) assert.deepEqual(Object.keys(c).sort(), ['function', 'index']);
+      const announce = chunks[1].choices[0].delta;
+      assert.equal(announce.content, null);
+      assert.deepEqual(Object.keys(announce.tool_calls[0]).sort(), ['function', 'id', 'index', 'type']);
+      assert.deepEqual(announce.tool_calls[0].function, { name: 'get_weather' });
+      const args = chunks.slice(2, -1).map((c) => c.choices[0].delta.tool_calls[0]);
+      for (const c of args) assert.deepEqual(Object.keys(c).sort(), ['function', 'index']);
+      Weather.parse(JSON.parse(args.map((c) => c.function.arguments).join('')));
+      assert.deepEqual(chunks.at(-1).choices[0].delta, {});
       assert.equal(chunks.filter((c) => c.choices[0].finish_reason).length, 1);
       assert.equal(chunks.at(-1).choices[0].finish_reason, 'tool_calls', 'auto + a named tool in the prompt');
     });
