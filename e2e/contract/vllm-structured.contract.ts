@@ -155,6 +155,10 @@ export function vllmStructuredContract(label: string, target: () => StructuredTa
       for (const d of deltas.slice(1)) assert.equal(d.id, undefined, 'only the first delta carries the id');
       assertValid(JSON.parse(deltas.map((d) => d.function?.arguments ?? '').join('')), 'streamed arguments');
       assert.equal(chunks.filter((c) => c.choices[0]?.finish_reason).length, 1);
+      // Measured on vLLM 0.32 + hermes: the announce carries the name only, the finish chunk an empty delta.
+      assert.equal(deltas[0].function.arguments, undefined);
+      assert.deepEqual(chunks.at(-1)?.choices[0].delta, {});
+      assert.equal(chunks.at(-1)?.choices[0].finish_reason, 'stop', 'named calls finish with stop');
     });
 
     test('tool_choice without tools, and an unknown named tool: 400 with param tool_choice', async () => {
