@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { type EvalReport, promotionGate } from './promotion-gate.ts';
+import { type EvalReport, evalReportSchema, promotionGate } from './promotion-gate.ts';
 
 const iv = (value: number, low = value - 0.05, high = value + 0.05) => ({ value, low, high, n: 20 });
 function report(f1New: number, lowNew: number, highNew: number, generalNew = iv(0.5)): EvalReport {
@@ -57,4 +58,12 @@ test('a report without the versions cannot let anything through', () => {
     promotionGate(report(0.1, 0.02, 0.18), 'legal@2', ['legal@7'], gates).reasons.join(),
     /no system for legal@7/,
   );
+});
+
+test("lorag eval's example report (docs/eval-example/report.json) parses with the gate's schema", () => {
+  const file = new URL('../../docs/eval-example/report.json', import.meta.url);
+  const report = evalReportSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  assert.ok(report.systems.some((s) => s.model === 'legal@1'));
+  // Not comparable with a version it does not contain: refused, not waved through.
+  assert.equal(promotionGate(report, 'legal@2', ['legal@1'], gates).ok, false);
 });
