@@ -1,6 +1,6 @@
 /**
  * @module adapters/promote-cli — the version lifecycle over a running gateway's admin API:
- *   lorag adapters add-version NAME PATH [--version V] [--canary SHARE]   (card.json in PATH is recorded)
+ *   lorag adapters add-version NAME PATH [--version V] [--canary SHARE] [--preload]   (card.json in PATH is recorded)
  *   lorag adapters canary NAME@V --share SHARE
  *   lorag adapters promote NAME@V [--steps 10,50,100 [--every SECONDS]] [--require REPORT.json]
  *   lorag adapters rollback NAME
@@ -27,7 +27,7 @@ function positional(argv: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i].startsWith('--')) {
-      if (!argv[i].includes('=') && !['--json'].includes(argv[i])) i++;
+      if (!argv[i].includes('=') && !['--json', '--preload'].includes(argv[i])) i++;
       continue;
     }
     out.push(argv[i]);
@@ -110,6 +110,16 @@ async function addVersion(argv: string[], out: Out): Promise<void> {
   };
   const res = await call('POST', `/adapters/${encodeURIComponent(name)}/versions`, body);
   out.write(`registered ${res.id} (source ${res.source}); split now: ${splitText(res.split)}\n`);
+  if (argv.includes('--preload')) {
+    // Load it now on every healthy replica that serves its base model, so the canary's first users wait for nothing.
+    const view = await call('GET', '/adapters');
+    const base = view.data.find((a: { name: string }) => a.name === name)?.base_model;
+    for (const r of view.replicas as { id: string; base_model: string; healthy: boolean }[]) {
+      if (r.base_model !== base || !r.healthy) continue;
+      await call('POST', `/replicas/${encodeURIComponent(r.id)}/load`, { adapter: res.id });
+      out.write(`preloaded ${res.id} on ${r.id}\n`);
+    }
+  }
 }
 
 async function canary(argv: string[], out: Out): Promise<void> {
@@ -204,7 +214,7 @@ export const lifecycleCommands: Record<string, (argv: string[], out: Out) => Pro
   history,
 };
 
-export const LIFECYCLE_USAGE = `       lorag adapters add-version NAME PATH [--version V] [--canary SHARE]
+export const LIFECYCLE_USAGE = `       lorag adapters add-version NAME PATH [--version V] [--canary SHARE] [--preload]
        lorag adapters canary NAME@V --share SHARE
        lorag adapters promote NAME@V [--steps 10,50,100 [--every SECONDS]] [--require REPORT.json]
        lorag adapters rollback NAME

@@ -82,9 +82,14 @@ describe('version lifecycle over the admin API', () => {
   test('add-version starts at 0%; canary 50% splits 1,000 sticky users as the hash says', async () => {
     const v3 = writePeftAdapter(join(dir.dir, 'legal', 'v3'));
     writeFileSync(join(v3, 'card.json'), JSON.stringify({ version: '3', base_model: 'tiny-base', final_loss: 0.42 }));
-    const added = await lorag('add-version', 'legal', v3);
+    const added = await lorag('add-version', 'legal', v3, '--preload');
     assert.equal(added.code, 0, added.stderr);
     assert.match(added.stdout, /registered legal@3/);
+    assert.match(added.stdout, /preloaded legal@3 on sim-0/);
+    assert.ok(
+      sim.state.adapters().some((a) => a.name === 'legal@3'),
+      'registered on the replica before any request',
+    );
     assert.deepEqual(await split(), { 'legal@1': 100, 'legal@3': 0 });
 
     const c = await lorag('canary', 'legal@3', '--share', '50');
