@@ -152,12 +152,14 @@ for (let i = 0; i < 3; i++)
     (
       await post(
         '/v1/chat/completions',
-        `{"model":"legal","messages":[{"role":"user","content":"hi","x":${deep(10_000)}}]}`,
+        // a top-level pass-through field: the token estimate never reads it (before: JSON.stringify threw
+        // inside the upstream call and the replica was marked failed)
+        `{"model":"legal","messages":[{"role":"user","content":"hi"}],"x":${deep(10_000)}}`,
       )
     ).status,
   );
 const hrAfter = await post('/v1/chat/completions', chat('hr'), keys.hr);
-row('D1', '3× legal nested 10,000 deep, then hr', `legal ${d1.join(',')}; hr → ${short(hrAfter)}`);
+row('D1', '3× legal, top-level field nested 10,000 deep, then hr', `legal ${d1.join(',')}; hr → ${short(hrAfter)}`);
 
 // D2 — the same nesting on completions, embeddings; 5,000-deep array in messages.
 const d2 = [

@@ -37,12 +37,18 @@ const deepArray = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
 
 describe('issue 13 table', () => {
   test('D1: nesting 10,000 deep in a pass-through field is a 400 at parse time, and hr keeps its model server', async () => {
+    // Inside a message (the token estimate used to throw: 500) and top-level (the upstream call used to throw:
+    // a replica failure, and the breaker opened for every tenant).
     for (let i = 0; i < 3; i++) {
       const body = `{"model":"legal","messages":[{"role":"user","content":"hi","x":${deepObject(10_000)}}]}`;
       const a = assertClean(await post('/chat/completions', body), 'deep chat');
       assert.equal(a.status, 400);
       assert.equal(a.json.error.type, 'invalid_request_error');
       assert.match(a.json.error.param, /^messages\[0\]\.x(\.a)*$/);
+      const top = `{"model":"legal","messages":[{"role":"user","content":"hi"}],"x":${deepObject(10_000)}}`;
+      const b = assertClean(await post('/chat/completions', top), 'deep top-level field');
+      assert.equal(b.status, 400);
+      assert.match(b.json.error.param, /^x(\.a)*$/);
     }
     await assertOtherTenantServed(stand, 'hr');
   });
