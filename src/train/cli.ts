@@ -81,7 +81,10 @@ export async function train(argv: string[], out = process.stderr): Promise<strin
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
   const cleanup = () => rmSync(partial, { recursive: true, force: true });
+  // The trainer is stopped with us: left running it would write the folder back after it was removed.
+  const stop = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
+    stop.abort();
     cleanup();
     process.stderr.write(
       `\nlorag train: ${sig}: stopped; ${relative(process.cwd(), partial)} removed, nothing registered\n`,
@@ -118,6 +121,7 @@ export async function train(argv: string[], out = process.stderr): Promise<strin
       join(partial, 'job.json'),
       {
         python: flag(argv, 'python'),
+        signal: stop.signal,
         onStep(step, loss) {
           points.push({ step, loss });
           bar.step(step, loss);
