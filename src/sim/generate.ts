@@ -70,6 +70,8 @@ export interface Reply {
   deltas?: (Record<string, unknown> | null)[];
   /** Structured replies: the non-stream message's `content` and `tool_calls`. */
   message?: { content: string | null; tool_calls: unknown[] };
+  /** vLLM 0.32 (hermes, auto, no call made): the non-stream message has no `tool_calls` key at all. */
+  noToolCallsKey?: boolean;
 }
 
 /** The self-describing head of every reply: model, digest and the quoted first source. */

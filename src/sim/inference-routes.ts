@@ -60,10 +60,12 @@ export async function handleChat(ctx: SimContext, req: IncomingMessage, res: Ser
   maybeInjectFailure(ctx);
   const digest = simDigest(messages);
   const context = systemText(messages);
-  const one =
+  const one: Reply =
     mode.kind === 'text'
       ? reply(ctx, echo, digest, context, params, max)
       : structured(mode, replyHead({ model: echo, digest, context }), max);
+  const autoTools = Array.isArray(body.tools) && (body.tool_choice ?? 'auto') === 'auto';
+  if (autoTools && mode.kind !== 'tool') one.noToolCallsKey = true;
   await runGeneration(ctx, res, {
     kind: 'chat',
     id: requestId(req, body),

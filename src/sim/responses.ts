@@ -100,7 +100,7 @@ export function usageChunk(job: JobView, head: Head, usage: ReturnType<typeof us
 export function chatResponse(job: JobView, created: number): Record<string, unknown> {
   const choices = job.choices.map((c, index) => ({
     index,
-    message: {
+    message: withoutToolCallsKey(c, {
       role: 'assistant',
       content: c.message ? c.message.content : c.pieces.join(''),
       refusal: null,
@@ -110,7 +110,7 @@ export function chatResponse(job: JobView, created: number): Record<string, unkn
       tool_calls: c.message?.tool_calls ?? [],
       // Renamed from reasoning_content in newer builds.
       ...(job.legacy ? { reasoning_content: null } : { reasoning: null }),
-    },
+    }),
     logprobs: null,
     finish_reason: c.finishReason,
     stop_reason: c.stopReason,
@@ -153,4 +153,9 @@ export function completionResponse(job: JobView, created: number): Record<string
     usage: fullUsage(job),
     kv_transfer_params: null,
   };
+}
+
+function withoutToolCallsKey(c: Reply, message: Record<string, unknown>): Record<string, unknown> {
+  if (c.noToolCallsKey) delete message.tool_calls;
+  return message;
 }

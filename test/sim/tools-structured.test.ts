@@ -122,7 +122,7 @@ describe('sim: structured outputs and tool calls', () => {
         messages: [{ role: 'user', content: 'Hello there' }],
         tools,
       });
-      assert.equal(plain.choices[0].message.tool_calls?.length ?? 0, 0);
+      assert.equal('tool_calls' in plain.choices[0].message, false, 'vLLM 0.32 + hermes omits the key then');
       assert.equal(plain.choices[0].finish_reason, 'stop');
       const called = await client.chat.completions.create({ model: 'tiny-base', messages: ask, tools });
       assert.equal(called.choices[0].finish_reason, 'tool_calls');
