@@ -6,15 +6,17 @@
  * - `vector`: HNSW with scalar quantisation (cosine, one partition: one graph), once the table holds
  *   `minAnnRows` rows — below that LanceDB cannot train it and a flat search is exact and fast anyway.
  * Rows written after an index was built are searched flat by LanceDB (never missed) until `optimize()`
- * folds them into the indexes; maintenance runs when enough rows are unindexed, shortly after the last
- * write, and before the store closes, one run at a time per table.
+ * folds them into the indexes. Maintenance runs once writes settle (an ingestion writes document after
+ * document: one run at its end, in close(), not one per document), inline when many rows have piled up
+ * since the last run, and at once on a table's first write (full-text search needs its index to exist);
+ * one run at a time per table.
  */
 import * as lancedb from '@lancedb/lancedb';
 
 /** LanceDB refuses to train a vector index on fewer rows (PQ/SQ training needs 256 samples). */
 export const minAnnRows = 256;
-/** Optimise inline once this many rows are outside the indexes (flat-searched on every query). */
-const maxUnindexed = 2048;
+/** Maintain inline once this many rows were written since the last run (they are flat-searched until then). */
+const maxPending = 20_000;
 /** Appends after a build become extra parts of the vector index; past this many it is rebuilt whole. */
 const maxVectorParts = 3;
 /** Otherwise optimise this long after the last write. */
@@ -30,8 +32,8 @@ const ftsConfig = () =>
   });
 
 export interface IndexKeeper {
-  /** After a write: optimise now if many rows are unindexed, else soon (debounced). */
-  written(table: lancedb.Table): Promise<void>;
+  /** After a write of `rows` rows: maintain now (first write, many rows pending) or once writes settle. */
+  written(table: lancedb.Table, rows: number): Promise<void>;
   /** Runs pending maintenance to the end (before close; tests). */
   flush(): Promise<void>;
   /** "fts(terms), bitmap(tenant), …, hnsw_sq(vector)" for the bench table. */
@@ -81,6 +83,8 @@ export async function maintain(table: lancedb.Table): Promise<void> {
 export function createIndexKeeper(onError: (err: unknown) => void = () => {}): IndexKeeper {
   const running = new Map<lancedb.Table, Promise<void>>();
   const timers = new Map<lancedb.Table, NodeJS.Timeout>();
+  const pending = new Map<lancedb.Table, number>();
+  const ready = new WeakSet<lancedb.Table>();
 
   const run = (table: lancedb.Table): Promise<void> => {
     const previous = running.get(table) ?? Promise.resolve();
@@ -93,26 +97,25 @@ export function createIndexKeeper(onError: (err: unknown) => void = () => {}): I
   };
 
   return {
-    async written(table) {
+    async written(table, rows) {
       clearTimeout(timers.get(table));
       timers.delete(table);
-      const indices = await table.listIndices();
-      const hasVector = indices.some((i) => i.columns.includes('vector'));
-      // Now: a scalar or full-text index is missing (first write), the vector index can be trained, or too
-      // many rows are outside the indexes. Otherwise shortly after the last write.
-      const now =
-        indices.length < 4 ||
-        (!hasVector && (await table.countRows()) >= minAnnRows) ||
-        (await unindexedRows(
-          table,
-          indices.map((i) => i.name),
-        )) >= maxUnindexed;
-      if (now) {
+      const total = (pending.get(table) ?? 0) + rows;
+      if (!ready.has(table)) {
+        // Ready once the full-text and scalar indexes exist (the vector index follows at maintenance).
+        const indices = await table.listIndices();
+        if (indices.filter((i) => !i.columns.includes('vector')).length >= 4) ready.add(table);
+      }
+      if (!ready.has(table) || total >= maxPending) {
+        pending.set(table, 0);
         await run(table);
+        ready.add(table);
         return;
       }
+      pending.set(table, total);
       const timer = setTimeout(() => {
         timers.delete(table);
+        pending.set(table, 0);
         void run(table);
       }, settleMs);
       timer.unref();
@@ -123,6 +126,7 @@ export function createIndexKeeper(onError: (err: unknown) => void = () => {}): I
       const waiting = [...timers.keys()];
       for (const t of waiting) clearTimeout(timers.get(t));
       timers.clear();
+      for (const t of waiting) pending.set(t, 0);
       await Promise.all([...waiting.map(run), ...running.values()]);
     },
 

@@ -151,7 +151,7 @@ export async function createLanceDbStore(path: string): Promise<LanceDbStore> {
         vector: c.dense,
       }));
       await t.mergeInsert('chunk_id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows);
-      await indexes.written(t);
+      await indexes.written(t, rows.length);
     },
 
     async deleteChunks(collection, tenant, chunkIds) {
@@ -164,7 +164,7 @@ export async function createLanceDbStore(path: string): Promise<LanceDbStore> {
           .join(', ');
         await t.delete(`tenant = ${sql(tenant)} AND chunk_id IN (${ids})`);
       }
-      await indexes.written(t);
+      await indexes.written(t, chunkIds.length);
     },
 
     async listChunks(collection, tenant, documentId) {
