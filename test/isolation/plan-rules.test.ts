@@ -88,6 +88,15 @@ describe('plan: strategy', () => {
   });
 
   test('a strategy outside the allowance: 400 with the allowed list; default-only tenants allow just the default', () => {
+    const two = parseConfig({
+      ...config,
+      tenants: { t: { adapters: ['legal'], strategy: { default: 'lora', allowed: ['lora', 'base'] } } },
+    }).tenants.t;
+    refusal(() => plan(input({ tenant: two, extension: { strategy: 'hybrid' } })), {
+      code: 'strategy_not_allowed',
+      param: 'lorag.strategy',
+      message: "Strategy 'hybrid' is not allowed for this key; allowed: lora, base.",
+    });
     assert.deepEqual(allowedStrategies(config.tenants.hr), ['lora']);
     refusal(
       () => plan(input({ tenantId: 'hr', tenant: config.tenants.hr, model: 'hr', extension: { strategy: 'rag' } })),
@@ -161,6 +170,17 @@ describe('plan: versions, split and auto', () => {
     assert.deepEqual([...counts.keys()].sort(), ['legal@1', 'legal@3']);
     const share = (counts.get('legal@1') ?? 0) / 400;
     assert.ok(share > 0.15 && share < 0.35, `legal@1 share ${share} of a 25% split`);
+  });
+
+  test('every version retired: the adapter name reads as unknown (no crash on an empty split)', () => {
+    const reg = registry();
+    for (const v of ['1', '2', '3']) reg.retire('legal', v);
+    const noSplit = parseConfig({ ...config, tenants: { t: { adapters: ['legal'] } } }).tenants.t;
+    refusal(() => plan(input({ registry: reg, tenant: noSplit })), {
+      code: 'model_not_found',
+      param: 'model',
+      message: 'The model `legal` does not exist or you do not have access to it.',
+    });
   });
 
   test('a pinned version: exactly one @, a live version of an allowed adapter', () => {
