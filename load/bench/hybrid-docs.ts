@@ -4,9 +4,10 @@
  * the issue's corpus size), ingested with the real CLI (`lorag ingest --config F --tenant T --collection C
  * DIR`, embeddings from the simulator) into the embedded LanceDB store, which builds its indexes on the way.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { rng } from './corpus-data.ts';
 import { type GatewayConfigOptions, repoRoot, writeGatewayConfig } from './gateway-config.ts';
 import { nodeBin } from './procs.ts';
@@ -45,7 +46,8 @@ export async function ingestBenchDocs(
     writeFileSync(join(docs, `policy-${d}.md`), `# Policy ${d} on ${topic}\n\n${sections.join('\n\n')}\n`);
   }
   const file = writeGatewayConfig(stand.dir, 'lorag-hybrid-ingest', { ...config, port: 0 });
-  execFileSync(
+  // Asynchronous: the other targets' readiness polls run meanwhile (a sync call would starve them).
+  await promisify(execFile)(
     nodeBin,
     [
       join(repoRoot, 'src/cli.ts'),
@@ -58,6 +60,6 @@ export async function ingestBenchDocs(
       config.collection ?? 'bench-docs',
       docs,
     ],
-    { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], timeout: 600_000 },
+    { cwd: repoRoot, timeout: 900_000, maxBuffer: 64 * 1024 * 1024 },
   );
 }
