@@ -16,7 +16,8 @@ describe('fault: client disconnects', faultSuite, () => {
   before(async () => {
     stand = await startFaultStand({
       name: 'client-disconnect',
-      sims: [['--max-num-seqs', '1000', '--itl-ms', '20', '--output-tokens', '400']],
+      // An abandoned stream asks for 1,900 tokens at 50 ms each (95 s): only a cancelled one stops sooner.
+      sims: [['--max-num-seqs', '1000', '--itl-ms', '50', '--output-tokens', '2000']],
     });
   });
   after(() => stand.close());
@@ -79,7 +80,7 @@ describe('fault: client disconnects', faultSuite, () => {
       const stream = await stand
         .client('legal')
         .chat.completions.create(
-          { model: 'legal', messages: [{ role: 'user', content: 'a long answer' }], max_tokens: 200, stream: true },
+          { model: 'legal', messages: [{ role: 'user', content: 'a long answer' }], max_tokens: 1900, stream: true },
           { signal: abort.signal },
         );
       try {
@@ -102,8 +103,8 @@ describe('fault: client disconnects', faultSuite, () => {
       await until(() => total(tally) >= aborted, 'bystander progress');
     }
     await bystanders;
-    // Every abandoned generation stops on the model server (200 tokens at 20 ms would run for 4 s each).
-    await until(async () => (await running()) === 0, 'the simulator to have nothing running');
+    // Every abandoned generation stops on the model server: uncancelled, each would run for 95 s.
+    await until(async () => (await running()) === 0, 'the simulator to have nothing running', 30_000);
     record('client disconnects mid-stream', tally, `${total(tally)} bystander requests; ${aborted} streams abandoned`);
     assert.equal(tally.unclean, 0, JSON.stringify(tally.problems));
     assert.equal(tally.hung, 0);

@@ -47,7 +47,12 @@ const highLimits = { requests_per_minute: 1_000_000, tokens_per_minute: 1_000_00
 export async function startFaultStand(o: FaultStandOptions): Promise<FaultStand> {
   const dir = runDir(`faults-${o.name}`);
   const redis = o.redis ? await startRedis(dir) : null;
-  const sims = await Promise.all(o.sims.map((flags, i) => startSimProc(dir, `sim-${i}`, flags)));
+  // Room for every adapter the traffic uses (a later --max-loras in `flags` wins): with one LoRA slot, a
+  // stream for one adapter can starve behind a steady flow for another (vLLM's scheduling), which is not
+  // the fault under test.
+  const sims = await Promise.all(
+    o.sims.map((flags, i) => startSimProc(dir, `sim-${i}`, ['--max-loras', '4', ...flags])),
+  );
   const redisConfig = redis
     ? { redis: { url: redis.url, key_prefix: 'lorag-faults:' }, cache: { kind: 'redis' }, limits: { kind: 'redis' } }
     : { cache: { kind: 'memory' } };
