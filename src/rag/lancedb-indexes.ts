@@ -19,8 +19,8 @@ export const minAnnRows = 256;
 const maxPending = 20_000;
 /** Appends after a build become extra parts of the vector index; past this many it is rebuilt whole. */
 const maxVectorParts = 3;
-/** Otherwise optimise this long after the last write. */
-const settleMs = 500;
+/** Otherwise maintain this long after the last write (longer than the gap between two documents of one ingestion on a loaded machine). */
+const settleMs = 5000;
 
 const ftsConfig = () =>
   lancedb.Index.fts({
