@@ -58,7 +58,11 @@ test('every problem names its line and field', () => {
 });
 
 test('Alpaca training files: empty outputs, budget and outliers', () => {
-  const rows = Array.from({ length: 12 }, (_, i) => ({ instruction: `Question number ${i}?`, input: '', output: 'Short answer.' }));
+  const rows = Array.from({ length: 12 }, (_, i) => ({
+    instruction: `Question number ${i}?`,
+    input: '',
+    output: 'Short answer.',
+  }));
   rows.push({ instruction: 'Empty one', input: '', output: '  ' });
   rows.push({ instruction: 'Long one', input: '', output: 'word '.repeat(300) });
   rows.push({ instruction: 'Too long', input: '', output: 'x'.repeat(7000) });
@@ -86,7 +90,11 @@ test('leakage between a training file and an eval set: exact and near-duplicate,
   ]);
   const evalSet = file('leak-eval.jsonl', [
     { id: 'exact', question: 'what is the notice period for terminating the supplier contract', reference: '30 days' },
-    { id: 'near', question: 'So, what is the notice period for terminating the supplier contract today?', reference: 'x' },
+    {
+      id: 'near',
+      question: 'So, what is the notice period for terminating the supplier contract today?',
+      reference: 'x',
+    },
     { id: 'zh', question: '请问新员工入职第一年有多少天年假', reference: '十天' },
     { id: 'clean', question: 'Who signs purchase orders above 10k EUR?', reference: 'the CFO' },
   ]);

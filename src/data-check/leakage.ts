@@ -4,7 +4,7 @@
  * 3-word grams). Overlap = shared grams / grams of the shorter text: a short question copied inside a longer
  * training instruction still counts.
  */
-import { answerTokens, mostlyCjk, normalizeAnswer } from '../eval/metrics/normalize.ts';
+import { answerTokens, mostlyCjk, normalizeAnswer } from '../embeddings/answer-normalize.ts';
 
 export function ngrams(text: string): Set<string> {
   const tokens = answerTokens(text);

@@ -4,10 +4,10 @@
  * forgetting delta (an adapter against the same strategy without it, on the `general` cases).
  */
 import type { EvalCase } from '../data-check/schemas.ts';
+import { mostlyCjk } from '../embeddings/answer-normalize.ts';
 import type { AnswerRecord, EvalSystem } from './answer-record.ts';
 import type { Judgment } from './judge.ts';
 import { bleuFromStats, sumStats } from './metrics/bleu.ts';
-import { mostlyCjk } from './metrics/normalize.ts';
 import { bootstrapInterval, mean, type PairedComparison, pairedBootstrap, percentile } from './metrics/stats.ts';
 import { type CaseScore, scoreCase } from './score.ts';
 

@@ -4,9 +4,9 @@
  * `gold_documents`, refusal, tokens and latency. Pure; a refused request scores as an empty answer.
  */
 import type { EvalCase } from '../data-check/schemas.ts';
+import { mostlyCjk } from '../embeddings/answer-normalize.ts';
 import type { AnswerRecord } from './answer-record.ts';
 import { type BleuStats, bleuStats, charBleu, sentenceBleu, tokenize13a } from './metrics/bleu.ts';
-import { mostlyCjk } from './metrics/normalize.ts';
 import { isRefusal } from './metrics/refusal.ts';
 import { answerInContext, citationPrecisionRecall, recallAtK, reciprocalRank } from './metrics/retrieval.ts';
 import { rougeL } from './metrics/rouge-l.ts';

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { answerTokens, normalizeAnswer } from '../../embeddings/answer-normalize.ts';
 import { bleuFromStats, bleuStats, charBleu, corpusBleu, sentenceBleu, sumStats, tokenize13a } from './bleu.ts';
-import { answerTokens, normalizeAnswer } from './normalize.ts';
 import { isRefusal } from './refusal.ts';
 import { answerInContext, citationPrecisionRecall, recallAtK, reciprocalRank } from './retrieval.ts';
 import { rougeL } from './rouge-l.ts';

@@ -3,7 +3,7 @@
  * recall@k and MRR over the documents retrieval supplied (in source order, which is rank order), and
  * answer-in-context (was a reference answer inside the supplied passages at all?). `null` = not applicable.
  */
-import { normalizeAnswer } from './normalize.ts';
+import { normalizeAnswer } from '../../embeddings/answer-normalize.ts';
 
 /** Documents the answer cited (each once) vs the gold ones. Nothing cited: precision is not defined. */
 export function citationPrecisionRecall(

@@ -3,7 +3,7 @@
  * rouge-score computes it: lower-cased, everything but letters and digits is a separator. CJK characters are
  * tokens of their own (rouge-score would drop them; LLaMA-Factory segments Chinese before scoring). 0..1.
  */
-import { segmentCjk } from './normalize.ts';
+import { segmentCjk } from '../../embeddings/answer-normalize.ts';
 
 export function rougeTokens(text: string): string[] {
   return segmentCjk(

@@ -3,7 +3,7 @@
  * (normalised answers; F1 over the bag of tokens; the best over several references), with CJK text scored per
  * character (see normalize.ts). Both return 0..1.
  */
-import { answerTokens, normalizeAnswer } from './normalize.ts';
+import { answerTokens, normalizeAnswer } from '../../embeddings/answer-normalize.ts';
 
 const refsOf = (reference: string | string[]) => (Array.isArray(reference) ? reference : [reference]);
 

@@ -16,6 +16,7 @@ import {
   type GenerationRequest,
   lastUserText,
 } from '../../openai/requests.ts';
+import type { Usage } from '../../openai/responses.ts';
 import { estimateRequestTokens } from '../../openai/token-estimate.ts';
 import { autoScores } from '../../routing/auto-scores.ts';
 import { plan as makePlan, type Plan } from '../../routing/plan.ts';
@@ -127,18 +128,16 @@ async function serve(
 
 async function admit(deps: Deps, ctx: GenerationContext, scope: RequestScope): Promise<void> {
   const { tenantId, tenant } = ctx.principal;
+  const estimatedTokens = estimateRequestTokens(ctx.body);
   try {
     const admission = await stageSpan('limits', undefined, () =>
-      deps.limits.admit({
-        tenantId,
-        tenant,
-        estimatedTokens: estimateRequestTokens(ctx.body),
-        keyName: ctx.principal.keyName,
-        model: ctx.body.model,
-      }),
+      deps.limits.admit({ tenantId, tenant, estimatedTokens, keyName: ctx.principal.keyName, model: ctx.body.model }),
     );
-    // Settled with what the request really cost: its usage, nothing for a hit, the estimate back on failure.
-    scope.onEnd((o) => admission.settle(o.charged));
+    // Settled with what the request really cost: its usage, nothing for a hit, the estimate back when nothing was
+    // generated. A stream that broke off after its first byte without a usage chunk keeps its estimate: a client
+    // that leaves just before the usage arrives does not get its tokens for free.
+    const started: Usage = { prompt_tokens: estimatedTokens, completion_tokens: 0, total_tokens: estimatedTokens };
+    scope.onEnd((o) => admission.settle(o.charged ?? (o.firstByteMs != null ? started : null)));
     ctx.rateLimitHeaders = admission.headers;
     if (admission.degraded) ctx.degraded.add('limits');
   } catch (err) {

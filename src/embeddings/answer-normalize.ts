@@ -1,8 +1,9 @@
 /**
- * @module eval/metrics/normalize — SQuAD's answer normalisation (lower-case, punctuation deleted, English
+ * @module embeddings/answer-normalize — SQuAD's answer normalisation (lower-case, punctuation deleted, English
  * articles dropped, whitespace collapsed; as in the official evaluate-v1.1 script), extended for Chinese and
  * Japanese the way CMRC 2018's evaluator does it: every CJK character is a token of its own, so a sentence
- * without spaces is not one giant "word". Latin words stay whole.
+ * without spaces is not one giant "word". Latin words stay whole. A leaf: eval's metrics and data-check's
+ * leakage check both use it.
  */
 
 // Python's string.punctuation (SQuAD deletes exactly these) plus every Unicode punctuation mark (，。「」 …).
