@@ -78,6 +78,7 @@ function crossCheck(config: Config): string[] {
   }
   if (config.cache.kind === 'redis' && !config.redis.url) problems.push('cache.kind: redis needs redis.url');
   if (config.limits.kind === 'redis' && !config.redis.url) problems.push('limits.kind: redis needs redis.url');
+  problems.push(...duplicateKeyProblems(config));
   problems.push(...ragConfigProblems(config));
   problems.push(...budgetConfigProblems(config));
   return problems;
@@ -106,4 +107,20 @@ export function configPathFrom(argv: string[], env: NodeJS.ProcessEnv = process.
   const eq = argv.find((a) => a.startsWith('--config='));
   if (eq) return eq.slice('--config='.length);
   return env.LORAG_CONFIG ?? './lorag.yaml';
+}
+
+/** One key, one principal: a hash listed twice would authenticate as whichever entry the index saw last. */
+function duplicateKeyProblems(config: Config): string[] {
+  const seen = new Map<string, string>();
+  const problems: string[] = [];
+  const claim = (sha256: string, path: string) => {
+    const first = seen.get(sha256);
+    if (first) problems.push(`${path}.sha256: the same key is already listed at ${first}`);
+    else seen.set(sha256, path);
+  };
+  config.admin.keys.forEach((k, i) => claim(k.sha256, `admin.keys[${i}]`));
+  for (const [id, tenant] of Object.entries(config.tenants)) {
+    tenant.keys.forEach((k, i) => claim(k.sha256, `tenants.${id}.keys[${i}]`));
+  }
+  return problems;
 }
