@@ -146,6 +146,11 @@ describe('plan', () => {
     assert.equal(p2.adapter?.name, 'legal');
   });
 
+  test('auto without scores never picks a listed adapter the registry lacks (alphabetically first)', () => {
+    const tenant = { ...config.tenants.legal, adapters: ['aaa-missing', 'legal'] };
+    assert.equal(plan(input({ model: 'auto', tenant })).adapter?.name, 'legal');
+  });
+
   test('models visible to a tenant', () => {
     assert.deepEqual(
       visibleModels(config.tenants.legal, config, registry()).map((m) => m.id),

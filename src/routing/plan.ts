@@ -74,8 +74,10 @@ function resolveAdapter(input: PlanInput, baseModel: string): ResolvedAdapter | 
   let name = model;
   let version: string | undefined;
   if (model === 'auto') {
-    const scores = new Map([...(input.autoScores ?? new Map())].filter(([n]) => tenant.adapters.includes(n)));
-    name = bestAdapter(scores.size ? scores : new Map(tenant.adapters.map((n) => [n, 0]))) ?? '';
+    // Only adapters the tenant may use *and* the registry has: a listed name with no manifest is not a choice.
+    const usable = tenant.adapters.filter((n) => registry.get(n));
+    const scores = new Map([...(input.autoScores ?? new Map())].filter(([n]) => usable.includes(n)));
+    name = bestAdapter(scores.size ? scores : new Map(usable.map((n) => [n, 0]))) ?? '';
     if (!name) throw modelNotFound(model);
   } else if (model.includes('@')) {
     // Exactly one `@`: `legal@1@anything` is no model (split('@', 2) used to read it as legal@1).
