@@ -68,6 +68,7 @@ export function createGatewayServer(fetch: Fetch, config: ServerConfig, log: (li
       }),
   });
   let draining = false;
+  const open = new Set<ServerResponse>();
   const server = createServer(
     {
       headersTimeout: config.headers_timeout_ms,
@@ -77,7 +78,12 @@ export function createGatewayServer(fetch: Fetch, config: ServerConfig, log: (li
       connectionsCheckingInterval: Math.max(25, Math.min(5000, Math.floor(config.headers_timeout_ms / 4))),
     },
     (req, res) => {
-      if (!draining) return void listener(req, res);
+      if (!draining) {
+        // Remembered until finished, so that a drain can tell answers still to come to close their connection.
+        open.add(res);
+        res.once('close', () => open.delete(res));
+        return void listener(req, res);
+      }
       const body = envelope('shutting_down', 'The gateway is shutting down; retry the request.');
       res.writeHead(503, {
         'content-type': 'application/json',
@@ -101,6 +107,9 @@ export function createGatewayServer(fetch: Fetch, config: ServerConfig, log: (li
     server,
     async drain(graceMs) {
       draining = true;
+      // Answers whose headers are not out yet say `connection: close`: a client must not reuse a socket the
+      // drain is about to close (it would see "other side closed" instead of an answer).
+      for (const res of open) if (!res.headersSent) res.shouldKeepAlive = false;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // Keep-alive sockets that finish their response while draining become idle: close them as they do.
