@@ -13,16 +13,13 @@ export function withFeedbackCapture(observer: TelemetryObserver, store: Feedback
     ...observer,
     requestFinished(r: FinishedRequest) {
       observer.requestFinished(r);
-      if (r.tenant && r.status < 400 && GENERATION.has(r.endpoint) && r.strategy)
+      if (!r.tenant || r.status >= 400 || !GENERATION.has(r.endpoint) || !r.strategy) return;
+      // Remembered under the request id and, when there is one, the answer's own id (`response_id`).
+      for (const id of r.responseId ? [r.requestId, r.responseId] : [r.requestId]) {
         store
-          .rememberServed({
-            id: r.requestId,
-            tenant: r.tenant,
-            adapter: r.adapter ?? 'base',
-            strategy: r.strategy,
-            at: Date.now(),
-          })
+          .rememberServed({ id, tenant: r.tenant, adapter: r.adapter ?? 'base', strategy: r.strategy, at: Date.now() })
           .catch(() => {});
+      }
     },
   };
 }

@@ -29,6 +29,8 @@ export interface ChatStreamState {
   done: boolean;
   /** An error event arrived (its message). */
   error: string | null;
+  /** The completion's `id` (from the first chunk). */
+  id: string | null;
 }
 
 export interface ChatStreamTransform {
@@ -40,7 +42,7 @@ export interface ChatStreamTransform {
 type Json = Record<string, any>;
 
 export function chatStreamTransform(options: ChatStreamOptions): ChatStreamTransform {
-  const state: ChatStreamState = { chunks: [], usage: null, texts: [], done: false, error: null };
+  const state: ChatStreamState = { chunks: [], usage: null, texts: [], done: false, error: null, id: null };
   const parseAll = options.citations.length > 0 || options.collectText;
   let first = true;
 
@@ -68,6 +70,7 @@ export function chatStreamTransform(options: ChatStreamOptions): ChatStreamTrans
       return payload;
     }
     let changed = false;
+    if (isFirst && typeof obj.id === 'string') state.id = obj.id;
     if (hasUsage && obj.usage) state.usage = obj.usage as Usage;
     const choices: Json[] = Array.isArray(obj.choices) ? obj.choices : [];
     for (const choice of choices) {

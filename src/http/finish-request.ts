@@ -29,6 +29,7 @@ export function finishRequest(deps: Deps, ctx: GenerationContext, outcome: Outco
     usage,
     degraded: [...ctx.degraded],
     citations: ctx.citations.length,
+    responseId: outcome.responseId,
     content: principal.tenant.log_content
       ? { request: 'messages' in ctx.body ? ctx.body.messages : ctx.body.prompt, response: outcome.content?.() ?? '' }
       : undefined,

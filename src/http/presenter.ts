@@ -28,6 +28,8 @@ export interface StreamEnd {
 }
 
 export interface Presenter {
+  /** The id the client sees for this answer when the presenter makes its own (the Responses API's `resp_…`). */
+  readonly responseId?: string;
   /**
    * The body of a non-streamed answer, from the completion JSON (citations and annotations attached); `text` is
    * that JSON as vLLM sent it when the gateway changed nothing (no second stringify on the hot path).

@@ -23,6 +23,8 @@ export interface Outcome {
   error?: string;
   /** The answer's text for the content log (only called for tenants that opted in). */
   content?: () => string;
+  /** The answer's `id` as the model server gave it (chat completion id). */
+  responseId?: string;
   /** ms from the request's start to its first byte, when it had one. */
   firstByteMs?: number | null;
 }

@@ -25,6 +25,8 @@ export interface FinishedRequest {
   content?: { request: unknown; response: string };
   /** Defaults to the active span's trace id. */
   traceId?: string;
+  /** The `id` of the answer the client got (chat completion id, or the Responses API's `resp_…`). */
+  responseId?: string;
 }
 
 export interface TelemetryObserver {

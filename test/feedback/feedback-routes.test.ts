@@ -76,6 +76,20 @@ describe('feedback on one gateway (memory store)', () => {
     assert.deepEqual((await adminFeedback(stack, 'hr')).body.data, []);
   });
 
+  test('by response_id: the chat completion id and the Responses API id both score; another tenant gets 404', async () => {
+    const completion = await stack.client('legal').chat.completions.create({
+      model: 'legal',
+      messages: [{ role: 'user', content: `by id ${Math.random()}` }],
+    });
+    const byCompletion = await post(stack, keys.legal, { response_id: completion.id, score: 0.5 });
+    assert.equal(byCompletion.status, 200, JSON.stringify(byCompletion.body));
+    assert.equal(byCompletion.body.adapter, 'legal@1');
+    const response = await stack.client('legal').responses.create({ model: 'legal', input: `resp ${Math.random()}` });
+    assert.match(response.id, /^resp_/);
+    assert.equal((await post(stack, keys.legal, { response_id: response.id, score: 1 })).status, 200);
+    assert.equal((await post(stack, keys.hr, { response_id: response.id, score: 0 })).status, 404);
+  });
+
   test('bad feedback bodies are OpenAI 400s naming the field; tenant keys cannot read /admin/feedback', async () => {
     const id = await chat(stack, 'legal');
     const range = await post(stack, keys.legal, { request_id: id, score: 2 });

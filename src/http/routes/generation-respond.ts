@@ -60,6 +60,7 @@ export async function respondJson(
     entry: entryFromCompletion(ctx.endpoint, json),
     upstream: 'ok',
     content: () => contentOf(json, ctx),
+    responseId: typeof json.id === 'string' ? json.id : undefined,
     firstByteMs: performance.now() - ctx.startedAt,
   };
   return { response, outcome: Promise.resolve(outcome) };
@@ -115,6 +116,7 @@ export function respondStream(
       upstream: result.complete ? 'ok' : sink.closed ? 'aborted' : 'failed',
       error: result.error ?? undefined,
       content: () => texts.join('\n'),
+      responseId: transform.state.id ?? undefined,
       firstByteMs,
     };
   });
@@ -134,6 +136,7 @@ export function respondFromCache(
     entry: null,
     upstream: 'ok',
     content: () => contentOf(completionOf(entry), ctx),
+    responseId: (completionOf(entry).id as string | undefined) ?? undefined,
     firstByteMs: performance.now() - ctx.startedAt,
   };
   if (!ctx.body.stream) {

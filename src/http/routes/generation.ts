@@ -76,7 +76,9 @@ export async function runGeneration(c: Context<AppEnv>, deps: Deps, input: Gener
     rateLimitHeaders: {},
   };
   const scope = new RequestScope();
-  scope.onEnd((outcome) => finishRequest(deps, ctx, outcome));
+  scope.onEnd((outcome) =>
+    finishRequest(deps, ctx, { ...outcome, responseId: input.presenter.responseId ?? outcome.responseId }),
+  );
   deps.observer.requestStarted(ctx.principal.tenantId);
   c.set('recorded', true);
   const abort = new AbortController();

@@ -13,6 +13,7 @@ type Json = Record<string, any>;
 
 export function responsesPresenter(ctx: ResponseContext, onDone: (response: Json) => void): Presenter {
   return {
+    responseId: ctx.id,
     json(completion) {
       const response = responseFromChat(ctx, completion as Json);
       onDone(response);
