@@ -128,3 +128,77 @@ describe('bench report', () => {
     assert.deepEqual(Object.keys(out.scenarios[2]).slice(0, 5), ['name', 'rps', 'p50_ms', 'p99_ms', 'rss_mb']);
   });
 });
+
+describe('bench tables and chart', () => {
+  const cells = (line: string) => line.split('|').length;
+  test('scaling and corpus tables: every row has the header columns; skipped rows keep their reason', async () => {
+    const { scalingTable } = await import('../../load/bench/scaling.ts');
+    const { corpusTable } = await import('../../load/bench/corpus.ts');
+    const scaling = scalingTable([
+      {
+        dimension: 'tenants',
+        small: '1',
+        large: '1,000',
+        smallCpuUs: 280,
+        largeCpuUs: 290,
+        growth: 290 / 280,
+        sizeRatio: 1,
+        units: null,
+        expect: 'flat',
+        errors: 0,
+      },
+      {
+        dimension: 'prompt body',
+        small: '1 KB',
+        large: '100 KB',
+        smallCpuUs: 300,
+        largeCpuUs: null,
+        growth: null,
+        sizeRatio: 100,
+        units: [1, 100],
+        expect: 'linear',
+        errors: 3,
+      },
+    ]).split('\n');
+    for (const line of scaling) assert.equal(cells(line), cells(scaling[0]), line);
+    assert.match(scaling[2], /\| tenants \| 1 → 1,000 \| 280 \| 290 \| 1\.04× \| flat/);
+    const corpus = corpusTable([
+      {
+        store: 'lancedb',
+        chunks: 1000,
+        ingestS: 0.5,
+        hybridP50: 4.8,
+        hybridP99: 20,
+        hybridCpuMs: 5,
+        denseP50: 2,
+        lexicalP50: Number.NaN,
+        recall: 0.98,
+        index: 'fts(terms)',
+      },
+      { store: 'qdrant', chunks: 1000, skipped: 'stand-in venv missing' },
+    ]).split('\n');
+    for (const line of corpus) assert.equal(cells(line), cells(corpus[0]), line);
+    assert.match(corpus[3], /skipped: stand-in venv missing/);
+  });
+
+  test('the chart is a Vega-Lite spec rendered to SVG, one bar per measured scenario', async () => {
+    const { chartSvg } = await import('../../load/bench/chart.ts');
+    const row = (name: string, rps: number) => ({
+      name,
+      kind: 'http' as const,
+      rps,
+      p50: 1,
+      p99: 2,
+      c1P50: 0.5,
+      addedMs: 0.2,
+      xBare: rps / 4000,
+      rss: 100,
+      cpuUsPerReq: 200,
+      errors: 0,
+      requests: 10,
+    });
+    const svg = await chartSvg([row('bare-proxy', 4000), row('lorag-miss', 2000), row('portkey', 400)], 'bench');
+    assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    for (const name of ['bare-proxy', 'lorag-miss', 'portkey']) assert.ok(svg.includes(name), name);
+  });
+});
