@@ -118,9 +118,9 @@ function duplicateKeyProblems(config: Config): string[] {
     if (first) problems.push(`${path}.sha256: the same key is already listed at ${first}`);
     else seen.set(sha256, path);
   };
-  config.admin.keys.forEach((k, i) => claim(k.sha256, `admin.keys[${i}]`));
+  for (const [i, k] of config.admin.keys.entries()) claim(k.sha256, `admin.keys[${i}]`);
   for (const [id, tenant] of Object.entries(config.tenants)) {
-    tenant.keys.forEach((k, i) => claim(k.sha256, `tenants.${id}.keys[${i}]`));
+    for (const [i, k] of tenant.keys.entries()) claim(k.sha256, `tenants.${id}.keys[${i}]`);
   }
   return problems;
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultBm25, encodeDocument, encodeQuery } from './bm25.ts';
 import { murmur3, tokenId } from '../embeddings/murmur3.ts';
 import { tokenize } from '../embeddings/tokenize.ts';
+import { defaultBm25, encodeDocument, encodeQuery } from './bm25.ts';
 
 test('murmur3 x86_32 matches the reference vectors (seed 0)', () => {
   assert.equal(murmur3(''), 0);

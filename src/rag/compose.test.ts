@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ChatCompletionRequest, CompletionRequest } from '../openai/requests.ts';
-import { composeBody, fitSources, passageBudget, retrievalQuery } from './compose.ts';
 import { tenantRagSchema } from '../config/rag-section.ts';
+import type { ChatCompletionRequest, CompletionRequest } from '../openai/requests.ts';
 import { estimateTokens } from '../openai/token-estimate.ts';
+import { composeBody, fitSources, passageBudget, retrievalQuery } from './compose.ts';
 
 const rag = tenantRagSchema.parse({});
 const sources = [

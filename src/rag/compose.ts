@@ -4,11 +4,12 @@
  * system message (chat) or prepended to its prompt (completions). Everything else in the body — tools,
  * response_format, sampling parameters — is kept as it was.
  */
+
+import type { TenantRag } from '../config/rag-section.ts';
 import type { ChatCompletionRequest, CompletionRequest, Endpoint, GenerationRequest } from '../openai/requests.ts';
 import { contentText, lastUserText } from '../openai/requests.ts';
-import type { TenantRag } from '../config/rag-section.ts';
-import { contextBlock, type SourceLine, sourceLine, templateOverhead } from './templates.ts';
 import { estimateTokens } from '../openai/token-estimate.ts';
+import { contextBlock, type SourceLine, sourceLine, templateOverhead } from './templates.ts';
 
 /** The last user message, preceded by up to `historyTurns` earlier user/assistant messages (oldest first). */
 export function retrievalQuery(body: GenerationRequest, historyTurns: number): string {

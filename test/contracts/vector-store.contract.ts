@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { hashVector } from '../../src/embeddings/hash-embedder.ts';
+import { tokenize } from '../../src/embeddings/tokenize.ts';
 import { encodeDocument, encodeQuery } from '../../src/rag/bm25.ts';
 import { chunkId, contentHash } from '../../src/rag/point-id.ts';
-import { tokenize } from '../../src/embeddings/tokenize.ts';
 import {
   type ChunkRecord,
   CollectionDimensionError,
