@@ -211,3 +211,19 @@ export async function until(
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Samples the sims' `num_requests_waiting` every 2 ms until `stop()`: the most seen, over how many samples. */
+export function sampleWaiting(sims: RunningSim[]): { stop(): { maxWaiting: number; samples: number } } {
+  let maxWaiting = 0;
+  let samples = 0;
+  const timer = setInterval(() => {
+    samples++;
+    for (const s of sims) maxWaiting = Math.max(maxWaiting, s.state.waiting);
+  }, 2);
+  return {
+    stop() {
+      clearInterval(timer);
+      return { maxWaiting, samples };
+    },
+  };
+}

@@ -17,6 +17,7 @@ import {
   gatewayConfig,
   loadCalls,
   makeAdaptersDir,
+  sampleWaiting,
 } from './fixtures.ts';
 
 for (const compat of ['current', 'legacy'] as const) {
@@ -52,12 +53,7 @@ for (const compat of ['current', 'legacy'] as const) {
 
     test('load calls ≤ 12, nothing waits behind busy slots, every answer from its adapter', async () => {
       const sdk = client(gateway.url);
-      let maxWaiting = 0;
-      let samples = 0;
-      const sampler = setInterval(() => {
-        samples++;
-        for (const s of sims) maxWaiting = Math.max(maxWaiting, s.state.waiting);
-      }, 2);
+      const sampler = sampleWaiting(sims);
       const mismatches: string[] = [];
       let served = 0;
       // 24 concurrent workers, each sending 12 requests over a rotating mix of the 6 adapters, half streamed.
@@ -83,7 +79,7 @@ for (const compat of ['current', 'legacy'] as const) {
           }
         }),
       );
-      clearInterval(sampler);
+      const { maxWaiting, samples } = sampler.stop();
       const perSim = sims.map((s) => s.state.loadRequestCounts());
       const total = sims.reduce((sum, s) => sum + loadCalls(s), 0);
       process.stderr.write(

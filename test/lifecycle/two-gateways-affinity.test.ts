@@ -17,6 +17,7 @@ import {
   type GatewayProcess,
   gatewayConfig,
   makeAdaptersDir,
+  sampleWaiting,
   spawnGateway,
 } from './fixtures.ts';
 
@@ -49,14 +50,10 @@ after(async () => {
 });
 
 test('100 concurrent requests for 6 adapters over two gateways: no request waits at a replica', async () => {
-  let maxWaiting = 0;
-  let samples = 0;
-  const sampler = setInterval(() => {
-    samples++;
-    for (const s of sims) maxWaiting = Math.max(maxWaiting, s.state.waiting);
-  }, 2);
+  const sampler = sampleWaiting(sims);
   const clients = gateways.map((g) => client(g.url));
   const mismatches: string[] = [];
+  let seen: ReturnType<ReturnType<typeof sampleWaiting>['stop']>;
   try {
     await Promise.all(
       Array.from({ length: 100 }, async (_, i) => {
@@ -73,8 +70,9 @@ test('100 concurrent requests for 6 adapters over two gateways: no request waits
       }),
     );
   } finally {
-    clearInterval(sampler);
+    seen = sampler.stop();
   }
+  const { maxWaiting, samples } = seen;
   process.stderr.write(`# two gateways, 6 adapters, 6 slots: max waiting ${maxWaiting} over ${samples} samples\n`);
   assert.deepEqual(mismatches, []);
   assert.ok(samples > 10, 'the sampler ran during the traffic');
