@@ -12,6 +12,11 @@ import type { ServerConfig } from '../config/server-section.ts';
 import { type ErrorCode, errorCodes } from '../errors/codes.ts';
 import { endOpenStreams, openStreamCount } from './stream-sink.ts';
 
+/** A socket with its count of answers under way and since when it has been idle (drain bookkeeping). */
+type TrackedSocket = Socket & { loragActive?: number; loragIdleSince?: number };
+/** How long a socket that became idle during a drain stays open for a request already on its way. */
+const DRAIN_IDLE_LINGER_MS = 300;
+
 export interface GatewayServer {
   server: Server;
   /** Stops accepting, drains, ends streams still open after `graceMs`; resolves when every socket is gone. */
@@ -69,6 +74,7 @@ export function createGatewayServer(fetch: Fetch, config: ServerConfig, log: (li
   });
   let draining = false;
   const open = new Set<ServerResponse>();
+  const sockets = new Set<TrackedSocket>();
   const server = createServer(
     {
       headersTimeout: config.headers_timeout_ms,
@@ -78,6 +84,12 @@ export function createGatewayServer(fetch: Fetch, config: ServerConfig, log: (li
       connectionsCheckingInterval: Math.max(25, Math.min(5000, Math.floor(config.headers_timeout_ms / 4))),
     },
     (req, res) => {
+      const socket = req.socket as TrackedSocket;
+      socket.loragActive = (socket.loragActive ?? 0) + 1;
+      res.once('close', () => {
+        socket.loragActive = (socket.loragActive ?? 1) - 1;
+        socket.loragIdleSince = Date.now();
+      });
       if (!draining) {
         // Remembered until finished, so that a drain can tell answers still to come to close their connection.
         open.add(res);
@@ -94,6 +106,10 @@ export function createGatewayServer(fetch: Fetch, config: ServerConfig, log: (li
       res.end(body);
     },
   );
+  server.on('connection', (socket: TrackedSocket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const answer = clientErrorCode(err);
     const res = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
@@ -112,8 +128,18 @@ export function createGatewayServer(fetch: Fetch, config: ServerConfig, log: (li
       for (const res of open) if (!res.headersSent) res.shouldKeepAlive = false;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      // Keep-alive sockets that finish their response while draining become idle: close them as they do.
-      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      // Keep-alive sockets that finish their response while draining become idle; a stream's response could not
+      // say `connection: close` (its headers went out before the drain), so its client may reuse the socket at
+      // once. Such a socket is closed only after it stayed idle a moment: a request that does arrive on it gets
+      // the 503 envelope with `connection: close` instead of "other side closed".
+      const sweep = setInterval(() => {
+        const now = Date.now();
+        for (const socket of sockets) {
+          if ((socket.loragActive ?? 0) === 0 && now - (socket.loragIdleSince ?? 0) >= DRAIN_IDLE_LINGER_MS) {
+            socket.destroy();
+          }
+        }
+      }, 50);
       let streamsEnded = 0;
       const grace = new Promise<'grace'>((resolve) => setTimeout(() => resolve('grace'), graceMs).unref());
       const first = await Promise.race([closed.then(() => 'closed' as const), grace]);

@@ -64,9 +64,10 @@ describe('fault: SIGTERM under load', faultSuite, () => {
   });
 
   // Known: a JSON answer still under way at the end of the grace is cut with its socket instead of getting a 503
-  // envelope (under a heavily loaded machine a few per run). The other half of the old race — a keep-alive socket
-  // closed by the drain's idle sweep without `connection: close` on its last answer — is fixed and pinned
-  // deterministically by test/hostile/drain-keepalive.test.ts.
+  // envelope. The keep-alive races are fixed: an answer computed during the drain says `connection: close`
+  // (test/hostile/drain-keepalive.test.ts), and a socket that became idle during the drain (a stream's, whose
+  // headers went out before it) lingers 300 ms, so a request already on its way gets the 503 envelope instead of
+  // "other side closed" (seen once in 83 in a CI run before that). Kept a todo until the first case is handled.
   test('SIGTERM under load: 0 unclean', { todo: 'a JSON answer cut at the end of the grace (see above)' }, () => {
     assert.equal(tally.unclean, 0, JSON.stringify(tally.problems));
   });
