@@ -48,6 +48,9 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
     connectionName: options.name ?? 'lorag',
     lazyConnect: false,
+    // Commands issued in the same tick go out in one write (a cache hit issues the limiter, the lookup and
+    // three fire-and-forget writes; one round trip each cost ~20% of a Redis hit's CPU in the bench profile).
+    enableAutoPipelining: true,
   });
   // Without a listener ioredis prints every connection error; `healthy` already tells the story.
   client.on('error', () => {});
