@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 /** Folders every stage may import and that import no stage themselves. */
-export const LEAVES = new Set(['config', 'errors', 'openai', 'telemetry', 'embeddings', 'redis']);
+export const LEAVES = new Set(['config', 'errors', 'openai', 'telemetry', 'embeddings', 'redis', 'collections']);
 
 /** Folders that may use another stage only through its public face (importer → stage → the one file). */
 export const PUBLIC_FACES: Record<string, Record<string, string>> = { ingest: { rag: 'rag/index.ts' } };

@@ -1,7 +1,8 @@
 /**
- * @module cache/memory-store — the in-process CacheStore: an LRU bounded in entries and in bytes (a Map keeps
- * insertion order; a read re-inserts). Expired entries are dropped when read or when space is needed.
+ * @module cache/memory-store — the in-process CacheStore: an LRU bounded in entries and in bytes (an LruMap:
+ * a read touches). Expired entries are dropped when read or when space is needed.
  */
+import { LruMap } from '../collections/lru-map.ts';
 import {
   type CacheStore,
   type EntryTags,
@@ -28,7 +29,7 @@ export interface MemoryStoreOptions {
 
 export function createMemoryStore(options: MemoryStoreOptions): CacheStore {
   const now = options.now ?? Date.now;
-  const entries = new Map<string, Entry>();
+  const entries = new LruMap<string, Entry>();
   const locks = new Map<string, { token: string; expiresAt: number }>();
   const counters = new Map<string, TenantCacheStats>();
   let bytes = 0;
@@ -64,8 +65,7 @@ export function createMemoryStore(options: MemoryStoreOptions): CacheStore {
       const key = id(tenant, hash);
       const e = live(key);
       if (!e) return null;
-      entries.delete(key);
-      entries.set(key, e);
+      entries.touch(key);
       return e.value;
     },
     async set(tenant, hash, value, tags, ttlMs) {
@@ -81,9 +81,8 @@ export function createMemoryStore(options: MemoryStoreOptions): CacheStore {
         expiresAt: now() + ttlMs,
       });
       bytes += size;
-      for (const oldest of entries.keys()) {
-        if (entries.size <= options.maxEntries && bytes <= options.maxBytes) break;
-        drop(oldest);
+      while (entries.size > 0 && (entries.size > options.maxEntries || bytes > options.maxBytes)) {
+        drop(entries.oldestKey()!);
       }
     },
     async purge(filter: PurgeFilter) {

@@ -1,6 +1,6 @@
 /**
  * @module feedback/memory-store — the FeedbackStore of one process: served requests in an LRU of
- * `maxServed` entries (a Map keeps insertion order), one feedback per id, aggregates kept incrementally.
+ * `maxServed` entries (an LruMap: O(1) eviction), one feedback per id, aggregates kept incrementally.
  */
 import {
   type FeedbackAggregate,
@@ -9,12 +9,13 @@ import {
   type ServedRecord,
   sortAggregates,
 } from './types.ts';
+import { LruMap } from '../collections/lru-map.ts';
 
 export function createMemoryFeedbackStore(options: { maxServed?: number; maxEntries?: number } = {}): FeedbackStore {
   const maxServed = options.maxServed ?? 100_000;
   const maxEntries = options.maxEntries ?? 100_000;
-  const served = new Map<string, ServedRecord>();
-  const entries = new Map<string, FeedbackEntry>();
+  const served = new LruMap<string, ServedRecord>();
+  const entries = new LruMap<string, FeedbackEntry>();
   const sums = new Map<string, FeedbackAggregate>();
   const aggKey = (e: { tenant: string; adapter: string; strategy: string }) =>
     JSON.stringify([e.tenant, e.adapter, e.strategy]);
@@ -37,9 +38,8 @@ export function createMemoryFeedbackStore(options: { maxServed?: number; maxEntr
   };
   return {
     async rememberServed(r) {
-      served.delete(r.id);
       served.set(r.id, r);
-      if (served.size > maxServed) served.delete(served.keys().next().value!);
+      if (served.size > maxServed) served.shift();
     },
     async served(id) {
       return served.get(id) ?? null;
@@ -48,11 +48,10 @@ export function createMemoryFeedbackStore(options: { maxServed?: number; maxEntr
       const key = `${e.tenant}\u0000${e.id}`;
       const old = entries.get(key);
       if (old) add(old, -1);
-      entries.delete(key);
       entries.set(key, e);
       add(e, 1);
       // The oldest entries leave the store, but their scores stay in the aggregates.
-      if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+      if (entries.size > maxEntries) entries.shift();
     },
     async aggregates(tenant) {
       return sortAggregates(

@@ -3,6 +3,7 @@
  * write goes first) with a TTL checked on read. Values are kept as JSON text, so a caller can never mutate
  * what is stored.
  */
+import { LruMap } from '../collections/lru-map.ts';
 import type { ResponseStore, StoredResponse } from './store.ts';
 
 export interface MemoryResponseStoreOptions {
@@ -13,17 +14,13 @@ export interface MemoryResponseStoreOptions {
 
 export function createMemoryResponseStore(options: MemoryResponseStoreOptions): ResponseStore {
   const now = options.now ?? Date.now;
-  const entries = new Map<string, { json: string; expiresAt: number }>();
+  const entries = new LruMap<string, { json: string; expiresAt: number }>();
   const key = (tenant: string, id: string) => `${tenant}\u0000${id}`;
   return {
     async put(tenantId, record) {
       const k = key(tenantId, record.response.id);
-      entries.delete(k);
       entries.set(k, { json: JSON.stringify(record), expiresAt: now() + options.ttlMs });
-      while (entries.size > options.maxEntries) {
-        const oldest = entries.keys().next().value as string;
-        entries.delete(oldest);
-      }
+      while (entries.size > options.maxEntries) entries.shift();
     },
     async get(tenantId, id) {
       const k = key(tenantId, id);

@@ -92,10 +92,35 @@ export function requestLog(logger: Logger, entry: RequestLogEntry, options: Requ
     replica: entry.replica ?? null,
     degraded: entry.degraded ? [...entry.degraded] : [],
   };
+  const level = entry.status >= 500 ? 'error' : 'info';
   if (options.logContent === true && options.content) {
     const content = options.content();
-    if (content !== undefined) line.content = { request: content.request, response: content.response };
+    if (content !== undefined) {
+      // Tenant content can hold anything: it goes through pino and its redaction.
+      line.content = { request: content.request, response: content.response };
+      logger[level](line, 'request');
+      return;
+    }
   }
-  if (entry.status >= 500) logger.error(line, 'request');
-  else logger.info(line, 'request');
+  writeRequestLine(logger, level, line);
+}
+
+const bindingsCache = new WeakMap<Logger, string>();
+
+/**
+ * The request line without pino's per-call serialiser and redaction (~4% of a cache hit's CPU in the bench
+ * profile): its fields come from the fixed list above, so there is nothing to redact. Same shape as pino's
+ * lines (`level` word, ISO `time`, the logger's bindings, `msg`), written to the logger's own destination.
+ */
+function writeRequestLine(logger: Logger, level: 'info' | 'error', line: Record<string, unknown>): void {
+  if (!logger.isLevelEnabled(level)) return;
+  let bindings = bindingsCache.get(logger);
+  if (bindings === undefined) {
+    const own = JSON.stringify(logger.bindings()).slice(1, -1);
+    bindings = own ? `,${own}` : '';
+    bindingsCache.set(logger, bindings);
+  }
+  const stream = (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
+  const fields = JSON.stringify(line).slice(1, -1);
+  stream.write(`{"level":"${level}","time":"${new Date().toISOString()}"${bindings},${fields},"msg":"request"}\n`);
 }

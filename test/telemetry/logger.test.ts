@@ -141,4 +141,16 @@ describe('request log', () => {
       ['abc', null],
     );
   });
+
+  it('writes the line like pino would: same time format, the logger bindings, a child logger’s too', () => {
+    const { logger, lines, parsed } = capture();
+    logger.info({ request_id: 'p' }, 'request');
+    requestLog(logger.child({ replica_set: 'eu' }), { request_id: 'q', status: 200, duration_ms: 1 });
+    const [viaPino, ours] = parsed();
+    assert.deepEqual(Object.keys(ours).slice(0, 3), Object.keys(viaPino).slice(0, 3));
+    assert.match(String(ours.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.equal(ours.service, 'lorag');
+    assert.equal(ours.replica_set, 'eu');
+    assert.ok(lines[1].endsWith('\n'));
+  });
 });
