@@ -33,4 +33,6 @@ const b = measure('LruMap + shift()', (i) => {
   if (lru.size > size) lru.shift();
 });
 const churn = (xs: number[]) => xs.slice(1).reduce((s, x) => s + x, 0) / (xs.length - 1);
-console.log(`once full: Map ${churn(a).toFixed(2)} µs, LruMap ${churn(b).toFixed(2)} µs → ${(churn(a) / churn(b)).toFixed(0)}×`);
+console.log(
+  `once full: Map ${churn(a).toFixed(2)} µs, LruMap ${churn(b).toFixed(2)} µs → ${(churn(a) / churn(b)).toFixed(0)}×`,
+);

@@ -9,7 +9,14 @@ describe('LruMap', () => {
     m.set('a', 1).set('b', 2).set('c', 3);
     m.touch('a');
     m.set('b', 20);
-    assert.deepEqual([...m.entries()], [['c', 3], ['a', 1], ['b', 20]]);
+    assert.deepEqual(
+      [...m.entries()],
+      [
+        ['c', 3],
+        ['a', 1],
+        ['b', 20],
+      ],
+    );
     assert.equal(m.oldestKey(), 'c');
     assert.deepEqual(m.shift(), ['c', 3]);
     assert.equal(m.get('b'), 20);

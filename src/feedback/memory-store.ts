@@ -2,6 +2,8 @@
  * @module feedback/memory-store — the FeedbackStore of one process: served requests in an LRU of
  * `maxServed` entries (an LruMap: O(1) eviction), one feedback per id, aggregates kept incrementally.
  */
+
+import { LruMap } from '../collections/lru-map.ts';
 import {
   type FeedbackAggregate,
   type FeedbackEntry,
@@ -9,7 +11,6 @@ import {
   type ServedRecord,
   sortAggregates,
 } from './types.ts';
-import { LruMap } from '../collections/lru-map.ts';
 
 export function createMemoryFeedbackStore(options: { maxServed?: number; maxEntries?: number } = {}): FeedbackStore {
   const maxServed = options.maxServed ?? 100_000;
