@@ -31,16 +31,19 @@ export async function relaySse(
       buffer += decoder.write(piece);
       let out = started;
       started = '';
-      let idx = buffer.indexOf('\n\n');
-      while (idx >= 0) {
-        const event = buffer.slice(0, idx).replace(/\r$/, '');
-        buffer = buffer.slice(idx + 2);
-        idx = buffer.indexOf('\n\n');
+      // Events are cut out of the buffer by index: one slice per payload, the rest kept once per read.
+      let from = 0;
+      for (let idx = buffer.indexOf('\n\n'); idx >= 0; idx = buffer.indexOf('\n\n', from)) {
+        const start = from;
+        const end = buffer.charCodeAt(idx - 1) === 13 ? idx - 1 : idx;
+        from = idx + 2;
         // Comments (keep-alive) and blank events are not sent on.
-        if (!event.startsWith('data:')) continue;
-        const sent = transform.push(event.charCodeAt(5) === 32 ? event.slice(6) : event.slice(5));
+        if (!buffer.startsWith('data:', start)) continue;
+        const payloadStart = buffer.charCodeAt(start + 5) === 32 ? start + 6 : start + 5;
+        const sent = transform.push(buffer.slice(payloadStart, end));
         if (sent !== null) out += presenter.event(sent);
       }
+      if (from > 0) buffer = buffer.slice(from);
       if (out) {
         if (onFirstByte) {
           onFirstByte();

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { chatStreamTransform } from './chat-stream-transform.ts';
+import { completionPresenter } from './presenter.ts';
+import { relaySse } from './sse-relay.ts';
+import type { StreamSink } from './stream-sink.ts';
+
+function sink(): StreamSink & { written: string } {
+  return {
+    written: '',
+    write(chunk: string) {
+      this.written += chunk;
+      return undefined;
+    },
+    end() {},
+    closed: false,
+    onAbort() {},
+  };
+}
+
+async function* pieces(text: string, cuts: number[]): AsyncIterable<Buffer> {
+  const bytes = Buffer.from(text);
+  let at = 0;
+  for (const cut of [...new Set(cuts)].sort((a, b) => a - b)) {
+    if (cut <= at || cut >= bytes.length) continue;
+    yield bytes.subarray(at, cut);
+    at = cut;
+  }
+  yield bytes.subarray(at);
+}
+
+const chunk = (i: number, content: string) =>
+  JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content } }] });
+
+describe('relaySse', () => {
+  it('relays every data event once, whatever the read boundaries (CRLF, comments, multi-byte text)', async () => {
+    const events = [chunk(0, 'Grüße'), chunk(1, ' 年假'), chunk(2, ' ok')];
+    const upstream = `: keep-alive\n\n${events.map((e, i) => (i === 1 ? `data:${e}\r\n\n` : `data: ${e}\n\n`)).join('')}data: [DONE]\n\n`;
+    const expected = `${events.map((e) => `data: ${e}\n\n`).join('')}data: [DONE]\n\n`;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(Buffer.byteLength(upstream)), { maxLength: 12 }), async (cuts) => {
+        const out = sink();
+        const transform = chatStreamTransform({
+          chat: true,
+          clientWantsUsage: false,
+          citations: [],
+          record: true,
+          collectText: false,
+        });
+        const result = await relaySse(pieces(upstream, cuts), out, transform, completionPresenter.stream());
+        assert.deepEqual(result, { complete: true, error: null });
+        assert.equal(out.written, expected);
+        assert.deepEqual(transform.state.chunks, events);
+        assert.equal(transform.state.id, 'c1');
+      }),
+    );
+  });
+
+  it('a stream that ends without [DONE] ends with an error event', async () => {
+    const out = sink();
+    const transform = chatStreamTransform({
+      chat: true,
+      clientWantsUsage: false,
+      citations: [],
+      record: false,
+      collectText: false,
+    });
+    const result = await relaySse(
+      pieces(`data: ${chunk(0, 'a')}\n\n`, []),
+      out,
+      transform,
+      completionPresenter.stream(),
+    );
+    assert.equal(result.complete, false);
+    assert.match(out.written, /"code":"upstream_error"[\s\S]*data: \[DONE\]\n\n$/);
+  });
+});
