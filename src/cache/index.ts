@@ -16,6 +16,7 @@ export {
   completionToChunks,
   entryFromChunks,
   entryFromCompletion,
+  idOf,
   replayChunks,
 } from './replay.ts';
 export type { CacheAdmin, CacheStage } from './response-cache.ts';

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   chunksToCompletion,
+  completionOf,
   completionToChunks,
   entryFromChunks,
   entryFromCompletion,
+  idOf,
   replayChunks,
 } from './replay.ts';
 
@@ -173,4 +175,26 @@ test('replayChunks: a stored non-stream answer replays as one content chunk plus
   assert.equal(chunks.length, 2);
   assert.equal(chunks[0].choices[0].delta.content, 'A tort is [1].');
   assert.equal(chunks[1].choices[0].finish_reason, 'stop');
+});
+
+test('a non-stream answer stored as its text: replayed byte for byte, parsed only on demand, id kept', () => {
+  const completion = chunksToCompletion(chatChunks);
+  const text = JSON.stringify(completion);
+  const entry = entryFromCompletion('chat', completion, text);
+  assert.equal(entry.completion, null);
+  assert.equal(entry.body, text);
+  const stored = JSON.parse(JSON.stringify(entry));
+  assert.equal(stored.body, text);
+  assert.deepEqual(completionOf(stored), completion);
+  assert.equal(idOf(stored), completion.id);
+  assert.deepEqual(
+    replayChunks(stored, { includeUsage: false }),
+    replayChunks(entryFromCompletion('chat', completion), { includeUsage: false }),
+  );
+  // An entry stored before `id` existed still answers with its id.
+  assert.equal(idOf({ ...entryFromCompletion('chat', completion), id: undefined }), completion.id);
+  assert.equal(
+    idOf(entryFromChunks('chat', chatChunks, { usage: null, citations: [], id: 'chatcmpl-x' })),
+    'chatcmpl-x',
+  );
 });

@@ -214,7 +214,7 @@ export function replayChunks(entry: CachedCompletion, options: { includeUsage: b
 export function entryFromChunks(
   endpoint: Endpoint,
   chunks: string[],
-  known?: { usage: Usage | null; citations: Citation[] },
+  known?: { usage: Usage | null; citations: Citation[]; id?: string | null },
 ): CachedCompletion {
   const usageChunk = known ? undefined : chunks.find((c) => c.includes('"usage":{'));
   const first = known || chunks.length === 0 ? undefined : (JSON.parse(chunks[0]) as Json);
@@ -222,6 +222,7 @@ export function entryFromChunks(
     endpoint,
     chunks: [...chunks],
     completion: null,
+    id: known?.id ?? null,
     usage: known ? known.usage : usageChunk ? ((JSON.parse(usageChunk) as Json).usage as Usage) : null,
     citations: known ? known.citations : ((first?.citations as Citation[] | undefined) ?? []),
   };
@@ -229,15 +230,29 @@ export function entryFromChunks(
 
 /** The stored answer as one JSON completion (assembled from a stored stream when needed). */
 export function completionOf(entry: CachedCompletion): Json {
-  return entry.completion ?? chunksToCompletion(entry.chunks ?? []);
+  if (entry.completion) return entry.completion;
+  if (entry.body !== undefined) return JSON.parse(entry.body) as Json;
+  return chunksToCompletion(entry.chunks ?? []);
 }
 
-/** A cache entry for a completed non-stream answer. */
-export function entryFromCompletion(endpoint: Endpoint, completion: Json): CachedCompletion {
+/** The stored answer's completion id, without assembling it when the entry knows it. */
+export function idOf(entry: CachedCompletion): string | undefined {
+  if (entry.id !== undefined) return entry.id ?? undefined;
+  const id = completionOf(entry).id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * A cache entry for a completed non-stream answer. `body`: the completion's JSON text when it is exactly what
+ * the client got (nothing attached), stored instead of the object.
+ */
+export function entryFromCompletion(endpoint: Endpoint, completion: Json, body?: string): CachedCompletion {
   return {
     endpoint,
     chunks: null,
-    completion,
+    completion: body === undefined ? completion : null,
+    ...(body === undefined ? {} : { body }),
+    id: typeof completion.id === 'string' ? completion.id : null,
     usage: (completion.usage as Usage | null | undefined) ?? null,
     citations: (completion.citations as Citation[] | undefined) ?? [],
   };

@@ -19,6 +19,13 @@ export interface CachedCompletion {
    * chunks on demand, `completionOf` in replay.ts).
    */
   completion: Record<string, unknown> | null;
+  /**
+   * That completion as JSON text, exactly as sent, when the gateway sent vLLM's text unchanged: a hit sends it
+   * without a parse and a stringify (`completion` is then null and parsed only when something needs it).
+   */
+  body?: string;
+  /** The completion's `id` (feedback resolves answers by it), kept so a hit need not parse the answer. */
+  id?: string | null;
   usage: Usage | null;
   citations: Citation[];
 }

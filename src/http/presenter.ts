@@ -35,6 +35,8 @@ export interface Presenter {
    * that JSON as vLLM sent it when the gateway changed nothing (no second stringify on the hot path).
    */
   json(completion: Json, text?: string): string;
+  /** `json(completion, text)` is `text` itself (a cache hit then sends its stored text without parsing it). */
+  readonly passesTextThrough?: boolean;
   stream(): StreamPresenter;
 }
 
@@ -52,6 +54,7 @@ export function streamError(message: string): Json {
 
 export const completionPresenter: Presenter = {
   json: (completion, text) => text ?? JSON.stringify(completion),
+  passesTextThrough: true,
   stream: () => ({
     start: () => '',
     event: (payload) => `data: ${payload}\n\n`,

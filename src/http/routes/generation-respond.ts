@@ -5,7 +5,7 @@
  * the request scope's endings do (generation.ts).
  */
 import type { Context } from 'hono';
-import { completionOf, entryFromChunks, entryFromCompletion, replayChunks } from '../../cache/replay.ts';
+import { completionOf, entryFromChunks, entryFromCompletion, idOf, replayChunks } from '../../cache/replay.ts';
 import type { CachedCompletion } from '../../cache/types.ts';
 import { GatewayError } from '../../errors/gateway-error.ts';
 import type { Usage } from '../../openai/responses.ts';
@@ -57,7 +57,7 @@ export async function respondJson(
     status: 200,
     usage,
     charged: usage,
-    entry: entryFromCompletion(ctx.endpoint, json),
+    entry: entryFromCompletion(ctx.endpoint, json, changed ? undefined : text),
     upstream: 'ok',
     content: () => contentOf(json, ctx),
     responseId: typeof json.id === 'string' ? json.id : undefined,
@@ -107,7 +107,9 @@ export function respondStream(
     sink.end();
     if (!result.complete) answer.destroy();
     const { usage, chunks, texts } = transform.state;
-    const entry = result.complete ? entryFromChunks(ctx.endpoint, chunks, { usage, citations: ctx.citations }) : null;
+    const entry = result.complete
+      ? entryFromChunks(ctx.endpoint, chunks, { usage, citations: ctx.citations, id: transform.state.id })
+      : null;
     return {
       status: result.complete ? 200 : sink.closed ? 499 : 502,
       usage,
@@ -136,11 +138,13 @@ export function respondFromCache(
     entry: null,
     upstream: 'ok',
     content: () => contentOf(completionOf(entry), ctx),
-    responseId: (completionOf(entry).id as string | undefined) ?? undefined,
+    responseId: idOf(entry),
     firstByteMs: performance.now() - ctx.startedAt,
   };
   if (!ctx.body.stream) {
-    const response = sendJson(c, 200, presenter.json(completionOf(entry)), responseHeaders(ctx));
+    const text =
+      presenter.passesTextThrough && entry.body !== undefined ? entry.body : presenter.json(completionOf(entry));
+    const response = sendJson(c, 200, text, responseHeaders(ctx));
     return { response, outcome: Promise.resolve(outcome) };
   }
   const { sink, response } = openStream(c, responseHeaders(ctx));
