@@ -2,10 +2,10 @@
  * @module auth/keys — API keys are stored only as sha256 hashes; a presented key is hashed and compared in
  * constant time against the stored digest.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** A new key: `sk-lorag-<tenant>-<40 random base62-ish chars>`; only its hash goes into the config. */

@@ -5,7 +5,7 @@
  * key. Fields that cannot change the output (`user`, `stream`, `stream_options`, `model` — replaced by the
  * resolved adapter — and the `lorag` extension, whose effect is in the plan) are left out. Pure.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Endpoint, GenerationRequest } from '../openai/requests.ts';
 import type { Plan } from '../routing/plan.ts';
 
@@ -31,15 +31,20 @@ const DEFAULTS: Record<string, unknown> = {
 /** JSON with object keys sorted at every depth; `undefined` and `null` members are omitted. */
 export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
+  // Built by concatenation (no part arrays): this runs over every message of every request.
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i] ?? null);
+    return `${out}]`;
+  }
   if (typeof value === 'object') {
-    const parts: string[] = [];
+    let out = '{';
     for (const k of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[k];
       if (v === null || v === undefined) continue;
-      parts.push(`${JSON.stringify(k)}:${canonicalJson(v)}`);
+      out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${canonicalJson(v)}`;
     }
-    return `{${parts.join(',')}}`;
+    return `${out}}`;
   }
   if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
   return JSON.stringify(value);
@@ -97,5 +102,5 @@ export function keyMaterial(input: CacheKeyInput): string {
 
 /** 64 hex digits; the store namespaces it under the tenant. */
 export function cacheKey(input: CacheKeyInput): string {
-  return createHash('sha256').update(keyMaterial(input)).digest('hex');
+  return hash('sha256', keyMaterial(input), 'hex');
 }
