@@ -16,6 +16,7 @@ import type { Config } from './config/schema.ts';
 import { createEmbedder } from './embeddings/create-embedder.ts';
 import { withFeedbackCapture } from './feedback/capture.ts';
 import { createMemoryFeedbackStore } from './feedback/memory-store.ts';
+import { createFeedbackMetrics, withFeedbackMetrics } from './feedback/metrics.ts';
 import { createRedisFeedbackStore } from './feedback/redis-store.ts';
 import type { ConfigState, Deps, Observer } from './http/deps.ts';
 import { silentObserver } from './http/deps.ts';
@@ -64,7 +65,11 @@ export async function buildDeps(
   const budgets = createBudgets({ current: budgetView, redis, hits });
   // Served requests are remembered (id → tenant, adapter@version, strategy) for POST /v1/feedback.
   const feedback = redis ? createRedisFeedbackStore(redis) : createMemoryFeedbackStore();
-  const observer = withFeedbackCapture(budgets.wrapObserver(options.observer ?? silentObserver), feedback);
+  const feedbackMetrics = createFeedbackMetrics({ tenants: Object.keys(config.tenants) });
+  const observer = withFeedbackMetrics(
+    withFeedbackCapture(budgets.wrapObserver(options.observer ?? silentObserver), feedback),
+    feedbackMetrics,
+  );
   const embedder = createEmbedder(config);
   // No tenant with collections: no store is opened (nor its native module loaded).
   const usesKnowledge = Object.values(config.tenants).some((t) => t.collections.length > 0);
@@ -111,7 +116,7 @@ export async function buildDeps(
   return {
     deps,
     extra: {
-      v1: [knowledgeRoutes({ knowledge }), feedbackRoutes({ feedback })],
+      v1: [knowledgeRoutes({ knowledge }), feedbackRoutes({ feedback, metrics: feedbackMetrics })],
       admin: [
         adminAdapterRoutes(deps, admin),
         adminCacheRoutes(deps),

@@ -2,10 +2,12 @@
  * @module http/routes/feedback — `POST /v1/feedback` `{request_id | response_id, score, comment?, tags?}`
  * (tenant key): accepted only for a response that same tenant received; an id of another tenant is answered
  * exactly like an unknown one (404), so no tenant learns another's ids. `GET /admin/feedback?tenant=` (admin
- * key): aggregates per tenant × adapter@version × strategy.
+ * key): aggregates per tenant × adapter@version × strategy. Accepted scores are also counted in the
+ * `lorag_feedback_*` Prometheus series (feedback/metrics.ts) when the caller passes `metrics`.
  */
 import { Hono } from 'hono';
 import { GatewayError } from '../../errors/gateway-error.ts';
+import type { FeedbackMetrics } from '../../feedback/metrics.ts';
 import { type FeedbackStore, feedbackBodySchema } from '../../feedback/types.ts';
 import type { AppEnv } from '../env.ts';
 import { readJson, validate } from '../read-body.ts';
@@ -19,7 +21,7 @@ function unavailable(err: unknown): never {
   });
 }
 
-export function feedbackRoutes(deps: { feedback: FeedbackStore }): Hono<AppEnv> {
+export function feedbackRoutes(deps: { feedback: FeedbackStore; metrics?: FeedbackMetrics }): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.post('/feedback', async (c) => {
     const body = validate(feedbackBodySchema, await readJson(c, LIMIT));
@@ -40,6 +42,7 @@ export function feedbackRoutes(deps: { feedback: FeedbackStore }): Hono<AppEnv> 
       at: Date.now(),
     };
     await deps.feedback.submit(entry).catch(unavailable);
+    deps.metrics?.accepted(entry);
     return c.json({
       object: 'feedback',
       [param]: id,
