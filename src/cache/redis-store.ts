@@ -116,7 +116,9 @@ export function createRedisStore(redis: RedisConnection): CacheStore {
     count(tenant, status) {
       if (!redis.healthy) return;
       redis
-        .run((c) => c.multi().hincrby(statsKey(tenant), statField[status], 1).sadd(tenantsKey, tenant).exec())
+        // Two plain commands, not a MULTI: counters need no atomicity, and plain commands join the request's
+        // auto-pipelined write instead of being sent on their own.
+        .run((c) => Promise.all([c.hincrby(statsKey(tenant), statField[status], 1), c.sadd(tenantsKey, tenant)]))
         .catch(() => {});
     },
     async tryLock(tenant, hash, token, ttlMs) {

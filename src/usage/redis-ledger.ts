@@ -6,6 +6,7 @@
  */
 
 import type { RedisConnection } from '../redis/connection.ts';
+import { luaScript, runScript } from '../redis/script.ts';
 import type { UsageRecord } from './ledger.ts';
 import {
   countsOf,
@@ -23,6 +24,17 @@ import { createMemoryLedger } from './memory-ledger.ts';
 const METRICS = { r: 'requests', p: 'prompt_tokens', c: 'completion_tokens', t: 'total_tokens' } as const;
 type Metric = keyof typeof METRICS;
 
+/**
+ * One record's increments and the bucket's expiry, atomically (all or nothing, like MULTI) but as a single
+ * EVALSHA, so it joins the same auto-pipelined write as the request's other Redis commands (a MULTI is sent
+ * on its own). ARGV: expire-at ms, then field/increment pairs.
+ */
+const RECORD = luaScript(`
+for i = 2, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('PEXPIREAT', KEYS[1], ARGV[1])
+return 1
+`);
+
 function bucketKey(prefix: string, hour: number): string {
   return `${prefix}usage:${new Date(hour).toISOString().slice(0, 13).replace(/[-T]/g, '')}`;
 }
@@ -36,13 +48,11 @@ export function createRedisLedger(
 
   async function write(hour: number, tenant: string, adapter: string, key: string, c: UsageCounts): Promise<void> {
     const k = bucketKey(redis.prefix, hour);
-    await redis.run((client) => {
-      const m = client.multi();
-      for (const [short, long] of Object.entries(METRICS)) {
-        if (c[long] !== 0 || short === 'r') m.hincrby(k, JSON.stringify([tenant, adapter, key, short]), c[long]);
-      }
-      return m.pexpireat(k, hour + RETENTION_MS).exec();
-    });
+    const args: (string | number)[] = [hour + RETENTION_MS];
+    for (const [short, long] of Object.entries(METRICS)) {
+      if (c[long] !== 0 || short === 'r') args.push(JSON.stringify([tenant, adapter, key, short]), c[long]);
+    }
+    await redis.run((client) => runScript(client, RECORD, [k], args));
   }
 
   async function flush(): Promise<void> {
