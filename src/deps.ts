@@ -136,6 +136,7 @@ export async function buildDeps(
       await deps.cache.close?.();
       await deps.limits.close?.();
       await deps.ledger.close?.();
+      await hits.close?.();
       await retrieval.close();
       await (await store.catch(() => null))?.close();
       await lockRedis?.close();

@@ -87,6 +87,8 @@ export function gatewayConfig(o: ConfigOptions): Record<string, unknown> {
   });
   return {
     server: { host: '127.0.0.1', port: 0, shutdown_grace_ms: 200 },
+    // In-process gateways would print a request line per call into the test output.
+    telemetry: { log_level: 'warn' },
     admin: { keys: [{ sha256: sha256Hex(ADMIN_KEY) }] },
     adapters: { dir: o.adaptersDir },
     upstreams: {

@@ -83,7 +83,7 @@ ledgerContract('redis', async (now) => createRedisLedger(await connect(`u${++n}:
 
 test('redis: records made while Redis is down are kept and flushed when it is back', async () => {
   const conn = await connect(`u${++n}:`);
-  const l = createRedisLedger(conn, () => T0);
+  const l = createRedisLedger(conn, () => T0, { flushMs: 5 });
   l.record({ tenantId: 'acme', adapter: 'base', keyName: 'k', usage: usage(1, 1) });
   await sleep(20);
   await redis.server().stop();
@@ -101,7 +101,7 @@ test('redis: records made while Redis is down are kept and flushed when it is ba
 
 test('lorag usage prints the shared ledger as a table, filtered by tenant', async () => {
   const prefix = `u${++n}:`;
-  const l = createRedisLedger(await connect(prefix));
+  const l = createRedisLedger(await connect(prefix), Date.now, { flushMs: 5 });
   l.record({ tenantId: 'acme', adapter: 'legal@3', keyName: 'ci', usage: usage(100, 20) });
   l.record({ tenantId: 'globex', adapter: 'base', keyName: 'web', usage: usage(1, 1) });
   await sleep(30);
@@ -115,4 +115,19 @@ test('lorag usage prints the shared ledger as a table, filtered by tenant', asyn
   await usageCli(['--config', file, '--tenant', 'acme', '--since', '2h'], { write: (t: string) => (printed += t) });
   assert.match(printed, /acme\s+legal@3\s+ci\s+1\s+100\s+20\s+120/);
   assert.doesNotMatch(printed, /globex/);
+});
+
+test('redis: records are summed in memory and written once per period; the writer sees them at once, close() flushes', async () => {
+  const conn = await connect(`u${++n}:`);
+  const l = createRedisLedger(conn, () => T0, { flushMs: 60_000 });
+  for (let i = 0; i < 100; i++) l.record({ tenantId: 'acme', adapter: 'base', keyName: 'k', usage: usage(1, 1) });
+  const other = createRedisLedger(conn, () => T0);
+  assert.deepEqual(await other.query(range), [], 'nothing written before the period ends');
+  const own = await l.query(range); // a query flushes first
+  assert.equal(own[0].requests, 100);
+  assert.equal((await other.query(range))[0].requests, 100);
+  l.record({ tenantId: 'acme', adapter: 'base', keyName: 'k', usage: usage(1, 1) });
+  await l.close?.();
+  assert.equal((await other.query(range))[0].requests, 101);
+  assert.equal((await other.query(range))[0].total_tokens, 202);
 });
