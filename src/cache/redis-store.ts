@@ -61,6 +61,8 @@ export function createRedisStore(redis: RedisConnection): CacheStore {
   const lockKey = (tenant: string, hash: string) => `${p}${tenant}:lock:${hash}`;
   const statsKey = (tenant: string) => `${p}${tenant}:stats`;
   const tenantsKey = `${p}tenants`;
+  /** When this process last added each tenant to the tenants set (stats count). */
+  const announced = new Map<string, number>();
   let writes = 0;
 
   async function walk(tenant: string, mode: 'stats' | 'purge', filter: PurgeFilter = {}): Promise<number[]> {
@@ -116,9 +118,14 @@ export function createRedisStore(redis: RedisConnection): CacheStore {
     count(tenant, status) {
       if (!redis.healthy) return;
       redis
-        // Two plain commands, not a MULTI: counters need no atomicity, and plain commands join the request's
-        // auto-pipelined write instead of being sent on their own.
-        .run((c) => Promise.all([c.hincrby(statsKey(tenant), statField[status], 1), c.sadd(tenantsKey, tenant)]))
+        // Plain commands, not a MULTI: counters need no atomicity, and plain commands share the request's batched
+        // write. The tenant joins the tenants set once a minute per process, not on every lookup.
+        .run(async (c): Promise<unknown> => {
+          const at = Date.now();
+          if ((announced.get(tenant) ?? 0) > at - 60_000) return c.hincrby(statsKey(tenant), statField[status], 1);
+          announced.set(tenant, at);
+          return Promise.all([c.hincrby(statsKey(tenant), statField[status], 1), c.sadd(tenantsKey, tenant)]);
+        })
         .catch(() => {});
     },
     async tryLock(tenant, hash, token, ttlMs) {

@@ -48,13 +48,30 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
     connectionName: options.name ?? 'lorag',
     lazyConnect: false,
-    // Commands issued in the same tick go out in one write (a cache hit issues the limiter, the lookup and
-    // three fire-and-forget writes; one round trip each cost ~20% of a Redis hit's CPU in the bench profile).
-    enableAutoPipelining: true,
   });
   // Without a listener ioredis prints every connection error; `healthy` already tells the story.
   client.on('error', () => {});
   let closed = false;
+
+  /**
+   * Commands issued in the same tick after the first leave in one socket write: the first goes out at once (an
+   * awaited command pays nothing), then the socket is corked until the tick's callbacks have run (a request's end issues several fire-and-forget writes; one write each was
+   * ~20% of a Redis cache hit's CPU). ioredis's own enableAutoPipelining does this too, but defers to
+   * setImmediate and builds a pipeline per batch: +56 µs per awaited GET at one connection, measured here.
+   */
+  let corked: { uncork(): void } | null = null;
+  function batchWrites(): void {
+    if (corked) return;
+    const stream = (client as unknown as { stream?: { cork?(): void; uncork(): void } }).stream;
+    if (!stream?.cork) return;
+    stream.cork();
+    corked = stream;
+    process.nextTick(() => {
+      const s = corked;
+      corked = null;
+      s?.uncork();
+    });
+  }
 
   function withDeadline<T>(promise: Promise<T>): Promise<T> {
     // ioredis enforces commandTimeout per command; this also bounds scripts and pipelines of several commands.
@@ -78,7 +95,9 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
       if (closed || client.status !== 'ready')
         throw new RedisUnavailableError(`redis: not connected (${client.status})`);
       try {
-        return await withDeadline(fn(client));
+        const pending = fn(client);
+        batchWrites();
+        return await withDeadline(pending);
       } catch (err) {
         if (err instanceof RedisUnavailableError) throw err;
         throw new RedisUnavailableError(`redis: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
