@@ -14,7 +14,14 @@ import { type Flight, Flights, waitAtMost } from './coalesce.ts';
 import { cacheKey } from './key.ts';
 import { cacheDecision } from './policy.ts';
 import type { CacheStore, PurgeFilter, TenantCacheStats } from './store.ts';
-import type { CacheBeginInput, CachedCompletion, CacheSession, CacheStatus, ResponseCacheStage } from './types.ts';
+import type {
+  CacheBeginInput,
+  CachedCompletion,
+  CacheLookahead,
+  CacheSession,
+  CacheStatus,
+  ResponseCacheStage,
+} from './types.ts';
 
 export interface CacheAdmin {
   purge(filter: PurgeFilter): Promise<number>;
@@ -60,12 +67,23 @@ export function createResponseCache(options: ResponseCacheOptions): CacheStage {
   }
 
   return {
-    async begin(input: CacheBeginInput): Promise<CacheSession> {
+    lookahead(input: CacheBeginInput): CacheLookahead | undefined {
+      const decision = cacheDecision(input.tenant, input.body, input.cacheControl);
+      if (decision.bypassReason || !decision.lookup || !store.available) return undefined;
+      const hash = cacheKey(input);
+      const value = store.get(input.tenantId, hash).then(
+        (v) => ({ value: v, failed: false }),
+        () => ({ value: null, failed: true }),
+      );
+      return { hash, value };
+    },
+
+    async begin(input: CacheBeginInput, lookahead?: CacheLookahead): Promise<CacheSession> {
       const tenant = input.tenantId;
       const decision = cacheDecision(input.tenant, input.body, input.cacheControl);
       if (decision.bypassReason) return session('bypass', null, false, tenant);
 
-      const hash = cacheKey(input);
+      const hash = lookahead?.hash ?? cacheKey(input);
       const flightKey = `${tenant}:${hash}`;
       const ttlMs = (input.tenant.cache.ttl_s ?? options.ttlS) * 1000;
       const deadline = Date.now() + options.coalesceWaitMs;
@@ -140,7 +158,9 @@ export function createResponseCache(options: ResponseCacheOptions): CacheStage {
       }
 
       if (!decision.lookup) return leader(null, null);
-      const stored = parse(await guarded(() => store.get(tenant, hash), null));
+      const early = lookahead ? await lookahead.value : null;
+      if (early?.failed) degraded = true;
+      const stored = parse(early ? early.value : await guarded(() => store.get(tenant, hash), null));
       if (stored) return session('hit', stored, degraded, tenant);
 
       for (;;) {

@@ -57,8 +57,20 @@ export interface CacheBeginInput {
   cacheControl: string | undefined;
 }
 
+/**
+ * The stored answer's lookup, started before the request is admitted so that the shared store's read overlaps
+ * the limiter's round trip (read only: nothing is counted, locked or coalesced until `begin`).
+ */
+export interface CacheLookahead {
+  readonly hash: string;
+  /** The stored value, or null (absent, or the store failed: `failed`). */
+  readonly value: Promise<{ value: string | null; failed: boolean }>;
+}
+
 export interface ResponseCacheStage {
-  begin(input: CacheBeginInput): Promise<CacheSession>;
+  /** Starts the lookup `begin(input)` would make; undefined when the request will not look up. */
+  lookahead?(input: CacheBeginInput): CacheLookahead | undefined;
+  begin(input: CacheBeginInput, lookahead?: CacheLookahead): Promise<CacheSession>;
   /** Admin: deletes the entries matching every given filter; returns how many. */
   purge?(filter: PurgeFilter): Promise<number>;
   /** Admin: lookups (hit, miss, bypass, coalesced), live entries and bytes per tenant. */

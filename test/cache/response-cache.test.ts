@@ -151,3 +151,43 @@ test('createCacheStage builds from config: off bypasses, memory caches, redis ne
     /Redis connection/,
   );
 });
+
+test('a look-ahead reads the store once, counts nothing, and begin() uses its read', async () => {
+  const store = createMemoryStore({ maxEntries: 100, maxBytes: 1 << 20 });
+  let gets = 0;
+  const counted = { ...store, get: (t: string, h: string) => (gets++, store.get(t, h)) };
+  const c = createResponseCache({
+    store: counted,
+    ttlS: 60,
+    maxEntryBytes: 1 << 20,
+    coalesceWaitMs: 5000,
+    lockTtlMs: 1000,
+  });
+  await (await c.begin(beginInput())).complete(answer('stored'));
+  gets = 0;
+  const early = c.lookahead(beginInput());
+  assert.ok(early);
+  assert.equal(gets, 1);
+  // Refused by the limiter: the look-ahead is dropped and nothing was counted.
+  const before = JSON.stringify(await c.stats());
+  await early.value;
+  assert.equal(JSON.stringify(await c.stats()), before);
+  const hit = await c.begin(beginInput(), c.lookahead(beginInput()));
+  assert.equal(hit.status, 'hit');
+  assert.equal(gets, 2, 'begin() made no second read');
+  assert.equal(Object.values(await c.stats())[0].hits, 1);
+  // Nothing to look ahead for when the request bypasses the cache.
+  assert.equal(c.lookahead(beginInput({ cacheControl: 'no-cache, no-store' })), undefined);
+  // A store that fails during the look-ahead: the session is a degraded miss, as without it.
+  const failing = { ...store, get: async () => Promise.reject(new Error('down')) };
+  const d = createResponseCache({
+    store: failing,
+    ttlS: 60,
+    maxEntryBytes: 1 << 20,
+    coalesceWaitMs: 5000,
+    lockTtlMs: 1000,
+  });
+  const s = await d.begin(beginInput(), d.lookahead(beginInput()));
+  assert.equal(s.status, 'miss');
+  assert.equal(s.degraded, true);
+});

@@ -287,6 +287,24 @@ describe('usage, metrics and admin state', () => {
     }
   });
 
+  test('a request for a model the tenant cannot use is refused before the limiter: it spends nothing', async () => {
+    const limited = await startStack({ tenants: { legal: { limits: { requests_per_minute: 1 } } } });
+    try {
+      const ask = (model: string) =>
+        fetch(`${limited.baseURL}/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${keys.legal}`, 'content-type': 'application/json' },
+          body: JSON.stringify(chat(model)),
+        }).then((r) => r.status);
+      assert.deepEqual(
+        [await ask('no-such-model'), await ask('hr'), await ask('legal'), await ask('legal')],
+        [404, 404, 200, 429],
+      );
+    } finally {
+      await limited.close();
+    }
+  });
+
   test('response headers carry only the caller’s own names', async () => {
     const a = await call(keys.hr, 'POST', '/v1/chat/completions', chat('hr'));
     for (const [k, v] of a.headers) assert.doesNotMatch(`${k}: ${v}`, /legal/i);

@@ -7,7 +7,7 @@
 
 import type { ServerResponse } from 'node:http';
 import { type Context, Hono } from 'hono';
-import type { CacheSession } from '../../cache/types.ts';
+import type { CacheBeginInput, CacheLookahead, CacheSession } from '../../cache/types.ts';
 import { GatewayError } from '../../errors/gateway-error.ts';
 import {
   chatCompletionRequestSchema,
@@ -109,10 +109,15 @@ async function serve(
   presenter: Presenter,
   abort: AbortController,
 ): Promise<Responded> {
+  // Planning a named model is pure work, so it goes first and the cache lookup (a Redis round trip with the
+  // shared cache) runs while the limiter answers. `auto` embeds the prompt: that waits for the admission.
+  const early = ctx.body.model !== 'auto' ? await planRequest(c, deps, ctx, abort.signal) : null;
+  const earlyInput = early ? await cacheInput(c, deps, ctx, early) : undefined;
+  const lookahead = earlyInput ? deps.cache.lookahead?.(earlyInput) : undefined;
   await admit(deps, ctx, scope);
-  const plan = await planRequest(c, deps, ctx, abort.signal);
+  const plan = early ?? (await planRequest(c, deps, ctx, abort.signal));
   ctx.plan = plan;
-  const session = await openCacheSession(c, deps, ctx, plan, scope);
+  const session = await openCacheSession(c, deps, ctx, plan, scope, earlyInput && { input: earlyInput, lookahead });
   if (session.entry) {
     ctx.citations = session.entry.citations;
     return respondFromCache(c, ctx, session.entry, presenter);
@@ -176,26 +181,37 @@ async function planRequest(c: Context<AppEnv>, deps: Deps, ctx: GenerationContex
   );
 }
 
+async function cacheInput(
+  c: Context<AppEnv>,
+  deps: Deps,
+  ctx: GenerationContext,
+  plan: Plan,
+): Promise<CacheBeginInput> {
+  const { tenantId, tenant } = ctx.principal;
+  const revisions = plan.retrieval ? await deps.retrieval.revisions(tenantId, plan.collections) : {};
+  return {
+    tenantId,
+    tenant,
+    plan,
+    endpoint: ctx.endpoint,
+    body: ctx.body,
+    revisions,
+    cacheControl: header(c, 'cache-control'),
+  };
+}
+
 async function openCacheSession(
   c: Context<AppEnv>,
   deps: Deps,
   ctx: GenerationContext,
   plan: Plan,
   scope: RequestScope,
+  early?: { input: CacheBeginInput; lookahead: CacheLookahead | undefined },
 ): Promise<CacheSession> {
-  const { tenantId, tenant } = ctx.principal;
-  const revisions = plan.retrieval ? await deps.retrieval.revisions(tenantId, plan.collections) : {};
-  const session = await stageSpan('cache', undefined, () =>
-    deps.cache.begin({
-      tenantId,
-      tenant,
-      plan,
-      endpoint: ctx.endpoint,
-      body: ctx.body,
-      revisions,
-      cacheControl: header(c, 'cache-control'),
-    }),
-  );
+  const { tenantId } = ctx.principal;
+  // The look-ahead's input (same revisions) when there was one, so its key is the session's key.
+  const input = early?.input ?? (await cacheInput(c, deps, ctx, plan));
+  const session = await stageSpan('cache', undefined, () => deps.cache.begin(input, early?.lookahead));
   // A complete answer is stored (and wakes coalesced followers); anything else wakes them with nothing.
   scope.onEnd((o) => (o.entry && session.status === 'miss' ? void session.complete(o.entry) : session.abandon()));
   ctx.cache = session.status;
