@@ -80,7 +80,13 @@ export async function maintain(table: lancedb.Table): Promise<void> {
   if (existing.length && (await unindexedRows(table, existing)) > 0) await table.optimize();
 }
 
-export function createIndexKeeper(onError: (err: unknown) => void = () => {}): IndexKeeper {
+/** Runs one maintenance of `table` (the store wraps it so that searches know the table version may move). */
+type Around = (table: lancedb.Table, work: () => Promise<void>) => Promise<void>;
+
+export function createIndexKeeper(
+  onError: (err: unknown) => void = () => {},
+  around: Around = (_table, work) => work(),
+): IndexKeeper {
   const running = new Map<lancedb.Table, Promise<void>>();
   const timers = new Map<lancedb.Table, NodeJS.Timeout>();
   const pending = new Map<lancedb.Table, number>();
@@ -88,7 +94,7 @@ export function createIndexKeeper(onError: (err: unknown) => void = () => {}): I
 
   const run = (table: lancedb.Table): Promise<void> => {
     const previous = running.get(table) ?? Promise.resolve();
-    const next = previous.then(() => maintain(table)).catch(onError);
+    const next = previous.then(() => around(table, () => maintain(table))).catch(onError);
     running.set(table, next);
     void next.finally(() => {
       if (running.get(table) === next) running.delete(table);

@@ -7,7 +7,8 @@
  * (whitespace tokenizer, no stemming): the same tokens as the BM25 encoder.
  *
  * Speed: both legs use LanceDB's own indexes (rag/lancedb-indexes: HNSW-SQ on the vector once a table can
- * train one, FTS on `terms`, a bitmap on `tenant` for the prefilter) and run concurrently. The tenant filter
+ * train one, FTS on `terms`, a bitmap on `tenant` for the prefilter) and run concurrently; they return row
+ * ids only and the fused passages are fetched by row id (rag/lancedb-search). The tenant filter
  * is always a prefilter (LanceDB's default for `where` on a vector query): it applies before the limit, so a
  * tenant never sees another's chunks and a small tenant in a crowded collection still gets its own.
  * Reads do not re-check the table version on every query (that costs more than the search at 10k rows):
@@ -18,11 +19,11 @@
 import * as lancedb from '@lancedb/lancedb';
 import { Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
 import { createIndexKeeper } from './lancedb-indexes.ts';
+import { guarded, guardOf, metaColumns, searchByChunkId, searchByRowId, sql } from './lancedb-search.ts';
 import {
   type ChunkMeta,
   type ChunkRecord,
   CollectionDimensionError,
-  fuseRrf,
   nextRevision,
   type Revision,
   type SearchHit,
@@ -31,22 +32,6 @@ import {
 } from './vector-store.ts';
 
 const metaTable = 'lorag_meta';
-const metaColumns = [
-  'chunk_id',
-  'tenant',
-  'document_id',
-  'content_hash',
-  'position',
-  'title',
-  'url',
-  'section',
-  'text',
-];
-
-function sql(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
 /** Table names are restricted; collection names are not, so unusual ones are hex-encoded. */
 export function tableName(collection: string): string {
   return /^[A-Za-z0-9_-]{1,100}$/.test(collection)
@@ -101,8 +86,9 @@ export async function createLanceDbStore(path: string): Promise<LanceDbStore> {
   // No readConsistencyInterval: a read never re-checks the version on its own (see revisions()).
   const db = await lancedb.connect(path);
   const tables = new Map<string, lancedb.Table>();
-  const indexes = createIndexKeeper((err) =>
-    process.emitWarning(`lancedb index maintenance failed: ${(err as Error).message}`),
+  const indexes = createIndexKeeper(
+    (err) => process.emitWarning(`lancedb index maintenance failed: ${(err as Error).message}`),
+    guarded,
   );
 
   async function open(name: string): Promise<lancedb.Table | null> {
@@ -150,7 +136,7 @@ export async function createLanceDbStore(path: string): Promise<LanceDbStore> {
         terms: c.terms,
         vector: c.dense,
       }));
-      await t.mergeInsert('chunk_id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows);
+      await guarded(t, () => t.mergeInsert('chunk_id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows));
       await indexes.written(t, rows.length);
     },
 
@@ -162,7 +148,7 @@ export async function createLanceDbStore(path: string): Promise<LanceDbStore> {
           .slice(i, i + 500)
           .map(sql)
           .join(', ');
-        await t.delete(`tenant = ${sql(tenant)} AND chunk_id IN (${ids})`);
+        await guarded(t, () => t.delete(`tenant = ${sql(tenant)} AND chunk_id IN (${ids})`));
       }
       await indexes.written(t, chunkIds.length);
     },
@@ -191,46 +177,22 @@ export async function createLanceDbStore(path: string): Promise<LanceDbStore> {
     async search(collection, req: SearchRequest): Promise<SearchHit[]> {
       const t = await collectionTable(collection);
       if (!t || req.limit <= 0) return [];
-      const where = `tenant = ${sql(req.tenant)}`;
-      const legLimit = Math.max(req.limit * 5, 50);
-      // Both legs return ids and scores only (reading 50 rows' text per leg costs more than the search);
-      // the passages of the fused top `limit` are read afterwards in one indexed lookup. Prefilter (the
-      // default): the tenant filter applies before the nearest neighbours are taken.
-      const denseLeg = t
-        .query()
-        .nearestTo(req.dense)
-        .distanceType('cosine')
-        .where(where)
-        .select(['chunk_id', '_distance'])
-        .limit(legLimit)
-        .toArray();
-      const lexicalLeg = req.terms.trim()
-        ? t
-            .query()
-            .fullTextSearch(req.terms, { columns: ['terms'] })
-            .where(where)
-            .select(['chunk_id', '_score'])
-            .limit(legLimit)
-            .toArray()
-        : Promise.resolve([]);
-      const [denseRows, lexicalRows] = await Promise.all([denseLeg, lexicalLeg]);
-      const dense: { chunk: { chunkId: string } }[] = [];
-      for (const row of denseRows) {
-        const similarity = 1 - Number(row._distance);
-        if (req.scoreFloor === undefined || similarity >= req.scoreFloor)
-          dense.push({ chunk: { chunkId: String(row.chunk_id) } });
+      const guard = guardOf(t);
+      // The fast path addresses rows by LanceDB's row id, which is only meaningful within one table version:
+      // its answer is kept only if no write, checkout or index maintenance of this handle started or ran
+      // meanwhile (rag/lancedb-search).
+      if (guard.busy === 0) {
+        const gen = guard.gen;
+        let hits: SearchHit[] | null;
+        try {
+          hits = await searchByRowId(t, req);
+        } catch (err) {
+          if (guard.gen === gen) throw err;
+          hits = null; // the version moved under the take: fall back
+        }
+        if (hits && guard.gen === gen) return hits;
       }
-      const lexical = lexicalRows.map((row: Record<string, unknown>) => ({ chunk: { chunkId: String(row.chunk_id) } }));
-      const fused = fuseRrf([dense, lexical] as { chunk: ChunkMeta }[][], req.limit);
-      if (fused.length === 0) return [];
-      const ids = fused.map((h) => sql(h.chunk.chunkId)).join(', ');
-      const rows = await t.query().where(`${where} AND chunk_id IN (${ids})`).select(metaColumns).toArray();
-      const byId = new Map(rows.map((row) => [String(row.chunk_id), toMeta(row)]));
-      // A chunk deleted between the legs and the lookup is dropped rather than returned without its text.
-      return fused.flatMap((h) => {
-        const chunk = byId.get(h.chunk.chunkId);
-        return chunk ? [{ chunk, score: h.score }] : [];
-      });
+      return searchByChunkId(t, req);
     },
 
     async revisions(): Promise<Revision[]> {
@@ -241,7 +203,11 @@ export async function createLanceDbStore(path: string): Promise<LanceDbStore> {
       // After reading the revisions, never before: a revision seen here was bumped after its chunks were
       // written, so the tables moved to their latest version now hold them (the cache key never pairs a new
       // revision with old chunks).
-      await Promise.all([...tables].filter(([name]) => name !== metaTable).map(([, table]) => table.checkoutLatest()));
+      await Promise.all(
+        [...tables]
+          .filter(([name]) => name !== metaTable)
+          .map(([, table]) => guarded(table, () => table.checkoutLatest())),
+      );
       return rows.map((r) => ({
         collection: String(r.collection),
         tenant: String(r.tenant),

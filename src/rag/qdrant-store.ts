@@ -13,6 +13,7 @@ import { uuidv5 } from './point-id.ts';
 import {
   type ChunkMeta,
   CollectionDimensionError,
+  legLimit,
   nextRevision,
   type Revision,
   type SearchHit,
@@ -180,17 +181,17 @@ export function createQdrantStore(config: QdrantConfig, client?: QdrantClient): 
 
     async search(collection, req): Promise<SearchHit[]> {
       const filter = tenantFilter(req.tenant);
-      const legLimit = Math.max(req.limit * 5, 50);
+      const depth = legLimit(req.limit);
       const prefetch: Record<string, unknown>[] = [
         {
           query: req.dense,
           using: 'dense',
           filter,
-          limit: legLimit,
+          limit: depth,
           ...(req.scoreFloor === undefined ? {} : { score_threshold: req.scoreFloor }),
         },
       ];
-      if (req.sparse.indices.length) prefetch.push({ query: req.sparse, using: 'bm25', filter, limit: legLimit });
+      if (req.sparse.indices.length) prefetch.push({ query: req.sparse, using: 'bm25', filter, limit: depth });
       try {
         const res = await qdrant.query(collection, {
           prefetch: prefetch as never,

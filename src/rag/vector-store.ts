@@ -91,6 +91,14 @@ export function nextRevision(previous: number): number {
   return Math.max(previous + 1, Date.now());
 }
 
+/** Candidates per leg of a hybrid search (both stores). RRF with k = 2 is top-heavy: an item outside the top
+ * 2·limit of both legs scores at most 2/(2·limit + 2) < 1/(limit + 1), the least score of one leg's own top
+ * `limit`, so it could never enter the fused top `limit`; 3·limit (at least 12) leaves a margin. Fewer
+ * candidates means fewer rows read and decoded per leg. */
+export function legLimit(limit: number): number {
+  return Math.max(limit * 3, 12);
+}
+
 /** Qdrant's reciprocal rank fusion with its default k = 2: each list adds 1/(rank + k), rank 0-based. */
 export function fuseRrf<T extends { chunk: ChunkMeta }>(lists: T[][], limit: number, k = 2): SearchHit[] {
   const scores = new Map<string, SearchHit>();

@@ -1,0 +1,118 @@
+/**
+ * The two ways rag/lancedb-search reads the fused passages agree: by LanceDB row id (the fast path) and by
+ * chunk id (stable across table versions, the fallback); and the store leaves the fast path while the
+ * table's version may move (a write, checkout or maintenance started since the legs began).
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import * as lancedb from '@lancedb/lancedb';
+import { chunk } from '../../test/contracts/vector-store.contract.ts';
+import { hashVector } from '../embeddings/hash-embedder.ts';
+import { tokenize } from '../embeddings/tokenize.ts';
+import { minAnnRows } from './lancedb-indexes.ts';
+import { guarded, guardOf, searchByChunkId, searchByRowId } from './lancedb-search.ts';
+import { createLanceDbStore, type LanceDbStore, tableName } from './lancedb-store.ts';
+import { legLimit, type SearchRequest } from './vector-store.ts';
+
+const dims = 64;
+const query = (tenant: string, text: string, limit = 4): SearchRequest => ({
+  tenant,
+  dense: hashVector(text, dims),
+  sparse: { indices: [], values: [] },
+  terms: tokenize(text).join(' '),
+  limit,
+});
+
+describe('lancedb search: row-id fast path and chunk-id path', () => {
+  let dir: string;
+  let store: LanceDbStore;
+  let table: lancedb.Table;
+  const c = 'paths';
+  const topics = ['notice period', 'annual leave', 'data transfer', 'liability cap', 'renewal terms'];
+  const rows = Array.from({ length: minAnnRows * 2 }, (_, i) =>
+    chunk(
+      c,
+      i % 3 === 0 ? 'hr' : 'legal',
+      `d${i % 40}.md`,
+      `Clause ${i} on ${topics[i % topics.length]}: variant ${i % 17} of the rule.`,
+    ),
+  );
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lorag-lancedb-search-'));
+    store = await createLanceDbStore(dir);
+    await store.ensureCollection(c, dims);
+    for (let i = 0; i < rows.length; i += 128) await store.upsert(c, rows.slice(i, i + 128));
+    await store.flushIndexes();
+    const db = await lancedb.connect(dir);
+    table = await db.openTable(tableName(c));
+  });
+  after(async () => {
+    table.close();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('both paths return the same passages, scores and order, only the tenant’s', async () => {
+    for (const [tenant, text] of [
+      ['legal', 'notice period variant 3'],
+      ['hr', 'annual leave rule'],
+      ['legal', 'liability cap clause 40'],
+      ['hr', 'renewal terms variant 9'],
+    ] as const) {
+      const q = query(tenant, text);
+      const fast = await searchByRowId(table, q);
+      const stable = await searchByChunkId(table, q);
+      assert.ok(fast, 'the fast path answered');
+      assert.equal(fast.length, 4);
+      assert.deepEqual(fast, stable);
+      for (const h of fast) {
+        assert.equal(h.chunk.tenant, tenant);
+        assert.ok(h.chunk.text.startsWith('Clause '), 'the passage text is read');
+      }
+    }
+  });
+
+  test('the store answers like the chunk-id path, also while its own write is in flight', async () => {
+    const q = query('legal', 'data transfer variant 5');
+    const expected = await searchByChunkId(table, q);
+    assert.deepEqual(await store.search(c, q), expected);
+    const write = store.upsert(c, [chunk(c, 'ops', 'x.md', 'Unrelated ops text on data transfer.')]);
+    const during = await store.search(c, q);
+    await write;
+    // The new row is another tenant's, but it changes BM25's statistics: compare with the table after it.
+    await table.checkoutLatest();
+    const afterWrite = await searchByChunkId(table, q);
+    assert.ok(
+      [JSON.stringify(expected), JSON.stringify(afterWrite)].includes(JSON.stringify(during)),
+      'a search during the write answers as before or as after it',
+    );
+    assert.deepEqual(await store.search(c, q), afterWrite);
+  });
+
+  test('a guarded piece of work moves the generation when it starts and is counted while it runs', async () => {
+    const g = guardOf(table);
+    const gen = g.gen;
+    let release: () => void = () => {};
+    const hold = guarded(table, () => new Promise<void>((r) => (release = r)));
+    assert.deepEqual({ ...g }, { gen: gen + 1, busy: 1 });
+    release();
+    await hold;
+    assert.deepEqual({ ...g }, { gen: gen + 1, busy: 0 });
+    await assert.rejects(
+      guarded(table, () => Promise.reject(new Error('write failed'))),
+      /write failed/,
+    );
+    assert.deepEqual({ ...g }, { gen: gen + 2, busy: 0 });
+  });
+
+  test('legs look deep enough that RRF’s top limit is exact: 3·limit, at least 12', () => {
+    assert.equal(legLimit(4), 12);
+    assert.equal(legLimit(10), 30);
+    // An item outside the top L of both legs scores ≤ 2/(L+2); the dense leg's own k-th scores 1/(k+1).
+    for (const k of [1, 4, 8, 20]) assert.ok(2 / (legLimit(k) + 2) < 1 / (k + 1));
+  });
+});
