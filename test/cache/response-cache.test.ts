@@ -165,19 +165,19 @@ test('a look-ahead reads the store once, counts nothing, and begin() uses its re
   });
   await (await c.begin(beginInput())).complete(answer('stored'));
   gets = 0;
-  const early = c.lookahead(beginInput());
+  const early = c.lookahead!(beginInput());
   assert.ok(early);
   assert.equal(gets, 1);
   // Refused by the limiter: the look-ahead is dropped and nothing was counted.
   const before = JSON.stringify(await c.stats());
   await early.value;
   assert.equal(JSON.stringify(await c.stats()), before);
-  const hit = await c.begin(beginInput(), c.lookahead(beginInput()));
+  const hit = await c.begin(beginInput(), c.lookahead!(beginInput()));
   assert.equal(hit.status, 'hit');
   assert.equal(gets, 2, 'begin() made no second read');
   assert.equal(Object.values(await c.stats())[0].hits, 1);
   // Nothing to look ahead for when the request bypasses the cache.
-  assert.equal(c.lookahead(beginInput({ cacheControl: 'no-cache, no-store' })), undefined);
+  assert.equal(c.lookahead!(beginInput({ cacheControl: 'no-cache, no-store' })), undefined);
   // A store that fails during the look-ahead: the session is a degraded miss, as without it.
   const failing = { ...store, get: async () => Promise.reject(new Error('down')) };
   const d = createResponseCache({
@@ -187,7 +187,7 @@ test('a look-ahead reads the store once, counts nothing, and begin() uses its re
     coalesceWaitMs: 5000,
     lockTtlMs: 1000,
   });
-  const s = await d.begin(beginInput(), d.lookahead(beginInput()));
+  const s = await d.begin(beginInput(), d.lookahead!(beginInput()));
   assert.equal(s.status, 'miss');
   assert.equal(s.degraded, true);
 });
