@@ -75,4 +75,37 @@ describe('relaySse', () => {
     assert.equal(result.complete, false);
     assert.match(out.written, /"code":"upstream_error"[\s\S]*data: \[DONE\]\n\n$/);
   });
+
+  it('ends the client stream in the write that carries [DONE]; a body failing afterwards changes nothing', async () => {
+    const out = sink();
+    let endedWhileBodyOpen = false;
+    let bodyDone = false;
+    out.end = () => {
+      endedWhileBodyOpen = !bodyDone;
+    };
+    let writes = 0;
+    const write = out.write.bind(out);
+    out.write = (chunk: string) => {
+      writes++;
+      return write(chunk);
+    };
+    async function* body(): AsyncIterable<Buffer> {
+      yield Buffer.from(`data: ${chunk(0, 'a')}\n\ndata: [DONE]\n\n`);
+      await new Promise((r) => setTimeout(r, 5));
+      bodyDone = true;
+      throw new Error('connection reset after the answer');
+    }
+    const transform = chatStreamTransform({
+      chat: true,
+      clientWantsUsage: false,
+      citations: [],
+      record: true,
+      collectText: false,
+    });
+    const result = await relaySse(body(), out, transform, completionPresenter.stream());
+    assert.deepEqual(result, { complete: true, error: null });
+    assert.equal(writes, 1);
+    assert.equal(out.written, `data: ${chunk(0, 'a')}\n\ndata: [DONE]\n\n`);
+    assert.ok(endedWhileBodyOpen, 'the client was answered before the upstream body closed');
+  });
 });

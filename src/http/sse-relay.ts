@@ -26,8 +26,11 @@ export async function relaySse(
   let buffer = '';
   let error: string | null = null;
   let started = presenter.start();
+  /** The client's stream was finished at `[DONE]` (the rest of the upstream body is only drained). */
+  let finished: { complete: boolean; error: string | null } | null = null;
   try {
     for await (const piece of body) {
+      if (finished) continue;
       buffer += decoder.write(piece);
       let out = started;
       started = '';
@@ -44,19 +47,30 @@ export async function relaySse(
         if (sent !== null) out += presenter.event(sent);
       }
       if (from > 0) buffer = buffer.slice(from);
+      if (transform.state.done) {
+        // `[DONE]` arrived: the client's stream ends in this same write (the HTTP end joins it), instead of one
+        // more write once the upstream body has closed. The upstream body is still read to its end, so its
+        // connection goes back to the pool.
+        const error = transform.state.error;
+        finished = { complete: error === null, error };
+        out += presenter.end({ ...finished, upstreamDone: true });
+      }
       if (out) {
         if (onFirstByte) {
           onFirstByte();
           onFirstByte = undefined;
         }
         const wait = sink.write(out);
-        if (wait) await wait;
+        if (finished) sink.end();
+        else if (wait) await wait;
       }
       if (sink.closed) break;
     }
   } catch (err) {
-    error = (err as Error).message || 'upstream stream failed';
+    // After `[DONE]` the answer is whole: a body that fails while being drained changes nothing.
+    if (!finished) error = (err as Error).message || 'upstream stream failed';
   }
+  if (finished) return finished;
   const { state } = transform;
   error ??= state.error;
   if (!state.done && !sink.closed) error ??= 'the model server closed the stream before it finished';
