@@ -42,6 +42,9 @@ export const knowledgeConfigSchema = z
   .object({
     /** How often a running gateway re-reads knowledge revisions (so a CLI ingestion invalidates cached answers). */
     revision_poll_ms: z.number().int().min(50).default(1000),
+    /** Retrievals remembered per process (tenant, revisions, query, top_k): a repeated question costs no
+     * embedding and no search; a new revision misses. 0 turns it off. */
+    query_cache_entries: z.number().int().min(0).default(1000),
     /** Largest file (CLI) or upload (POST /admin/ingest) accepted; larger files are skipped with a reason. */
     ingest_max_bytes: z
       .number()
@@ -56,7 +59,13 @@ export const knowledgeConfigSchema = z
   .refine((k) => k.chunk_overlap_tokens < k.chunk_tokens, {
     message: 'chunk_overlap_tokens must be below chunk_tokens',
   })
-  .default({ revision_poll_ms: 1000, ingest_max_bytes: 50 * 1024 * 1024, chunk_tokens: 400, chunk_overlap_tokens: 60 });
+  .default({
+    revision_poll_ms: 1000,
+    query_cache_entries: 1000,
+    ingest_max_bytes: 50 * 1024 * 1024,
+    chunk_tokens: 400,
+    chunk_overlap_tokens: 60,
+  });
 export type KnowledgeConfig = z.infer<typeof knowledgeConfigSchema>;
 
 export const tenantRagSchema = z

@@ -14,6 +14,7 @@ import type { Citation } from '../openai/responses.ts';
 import { encodeQuery } from './bm25.ts';
 import { canCompose, composeBody, fitSources, passageBudget, retrievalQuery } from './compose.ts';
 import { createVectorStore } from './create-vector-store.ts';
+import { type CachedHit, createQueryCache, type QueryCache } from './query-cache.ts';
 import { createRevisionCache, type RevisionCache } from './revision-cache.ts';
 import type { RetrievalStage, RetrieveInput } from './types.ts';
 import type { SearchHit, VectorStore } from './vector-store.ts';
@@ -27,6 +28,8 @@ export interface RetrievalDeps {
 export interface RetrievalStageWithRevisions extends RetrievalStage {
   /** The in-memory revision cache (the admin routes note their own bumps in it). */
   readonly revisionCache: RevisionCache;
+  /** Hits of recent retrievals per (tenant, revisions, query, top_k, floor): rag/query-cache. */
+  readonly queryCache: QueryCache;
   close(): Promise<void>;
 }
 
@@ -48,12 +51,30 @@ export function createRetrievalStage(config: Config, deps: RetrievalDeps = {}): 
   };
   const embedder = deps.embedder !== undefined ? deps.embedder : createEmbedder(config);
   const revisionCache = createRevisionCache(store, config.knowledge.revision_poll_ms);
+  const queryCache = createQueryCache(config.knowledge.query_cache_entries);
 
   function baseModelLen(name: string): number | undefined {
     return config.upstreams.base_models.find((b) => b.name === name)?.max_model_len;
   }
 
-  async function search(input: RetrieveInput, query: string): Promise<{ collection: string; hit: SearchHit }[]> {
+  async function search(input: RetrieveInput, query: string): Promise<CachedHit[]> {
+    const key = {
+      tenant: input.tenantId,
+      // Served from memory (the request path has just read them for the response cache's key).
+      revisions: await revisionCache.get(input.tenantId, input.plan.collections),
+      collections: input.plan.collections,
+      query,
+      topK: input.plan.topK,
+      scoreFloor: input.tenant.rag.score_floor,
+    };
+    const cached = queryCache.get(key);
+    if (cached) return cached;
+    const hits = await searchStores(input, query);
+    queryCache.set(key, hits);
+    return hits;
+  }
+
+  async function searchStores(input: RetrieveInput, query: string): Promise<CachedHit[]> {
     const s = await store();
     if (!s) throw new Error('no vector store is configured (vector_store.kind: none)');
     if (!embedder) throw new Error('no embedder is configured (embeddings.kind: none)');
@@ -85,6 +106,7 @@ export function createRetrievalStage(config: Config, deps: RetrievalDeps = {}): 
 
   return {
     revisionCache,
+    queryCache,
 
     revisions(tenantId, collections) {
       return revisionCache.get(tenantId, collections);

@@ -170,6 +170,59 @@ describe('retrieval stage (LanceDB)', () => {
     assert.equal((await stage.revisions('hr', ['company'])).company > 0, true);
   });
 
+  test('a repeated question costs no embedding and no search until the revision moves (query cache)', async () => {
+    const counts = { embed: 0, search: 0 };
+    const hash = createHashEmbedder(128);
+    const counting = (entries: number) =>
+      createRetrievalStage(
+        { ...config, knowledge: { ...config.knowledge, query_cache_entries: entries } },
+        {
+          store: {
+            ...store,
+            search: (c, r) => {
+              counts.search++;
+              return store.search(c, r);
+            },
+          },
+          embedder: {
+            ...hash,
+            embed: (texts, signal) => {
+              counts.embed++;
+              return hash.embed(texts, signal);
+            },
+          },
+        },
+      );
+    const s = counting(100);
+    const q = ask('What is the policy on electric scooters?');
+    await s.revisions('legal', ['company']);
+    const first = await s.retrieve(input('legal', q));
+    assert.ok(!first.citations.some((c) => c.document_id === 'scooters.md'));
+    assert.deepEqual(await s.retrieve(input('legal', q)), first);
+    assert.deepEqual(counts, { embed: 1, search: 1 });
+    // Another tenant asking the same question is another entry.
+    await s.retrieve(input('hr', q));
+    assert.deepEqual(counts, { embed: 2, search: 2 });
+    // An ingestion bumps the revision: the next ask searches again and finds the new document.
+    const dir = join(tmp.path, 'scooters');
+    await mkdir(dir);
+    await writeFile(join(dir, 'scooters.md'), '# Scooters\n\nElectric scooters may be parked in the basement only.');
+    const ingested = await ingestPaths({ config, store, tenant: 'legal', collection: 'company', paths: [dir] });
+    assert.ok(ingested.revision !== null);
+    s.revisionCache.note({ collection: 'company', tenant: 'legal', revision: ingested.revision });
+    const after = await s.retrieve(input('legal', q));
+    assert.equal(counts.search, 3);
+    assert.equal(after.citations[0]?.document_id, 'scooters.md');
+    await s.close();
+    // query_cache_entries: 0 turns it off.
+    const off = counting(0);
+    await off.revisions('legal', ['company']);
+    await off.retrieve(input('legal', q));
+    await off.retrieve(input('legal', q));
+    assert.equal(counts.search, 5);
+    await off.close();
+  });
+
   test('no retrieval in the plan, or nothing to ask: body unchanged', async () => {
     const body = ask('hello');
     const out = await stage.retrieve({
