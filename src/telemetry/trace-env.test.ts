@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as sdk from '@opentelemetry/sdk-trace';
 import { batchOptionsFromEnv, otlpProtocol, samplerFromEnv, tracesExporterKind, tracingWanted } from './trace-env.ts';
 
 describe('OTEL_* variables', () => {
@@ -14,14 +15,20 @@ describe('OTEL_* variables', () => {
   });
 
   it('builds the sampler the spec names, parent-based always-on by default', () => {
-    assert.match(samplerFromEnv({}).toString(), /ParentBased\{root=AlwaysOnSampler/);
-    assert.match(samplerFromEnv({ OTEL_TRACES_SAMPLER: 'always_off' }).toString(), /AlwaysOffSampler/);
+    assert.match(samplerFromEnv({}, sdk).toString(), /ParentBased\{root=AlwaysOnSampler/);
+    assert.match(samplerFromEnv({ OTEL_TRACES_SAMPLER: 'always_off' }, sdk).toString(), /AlwaysOffSampler/);
     assert.match(
-      samplerFromEnv({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).toString(),
+      samplerFromEnv(
+        { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' },
+        sdk,
+      ).toString(),
       /TraceIdRatioBased\{0\.25\}/,
     );
-    assert.throws(() => samplerFromEnv({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '2' }), /ARG=2/);
-    assert.throws(() => samplerFromEnv({ OTEL_TRACES_SAMPLER: 'jaeger_remote' }), /jaeger_remote/);
+    assert.throws(
+      () => samplerFromEnv({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '2' }, sdk),
+      /ARG=2/,
+    );
+    assert.throws(() => samplerFromEnv({ OTEL_TRACES_SAMPLER: 'jaeger_remote' }, sdk), /jaeger_remote/);
   });
 
   it('reads the batch processor settings and rejects nonsense', () => {

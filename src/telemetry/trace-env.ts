@@ -3,14 +3,15 @@
  * (sampler, batch processor, exporter choice). The OTLP exporter still reads OTEL_EXPORTER_OTLP_* on its own,
  * and the env resource detector reads OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES.
  */
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  type BatchSpanProcessorOptions,
-  ParentBasedSampler,
-  type Sampler,
-  TraceIdRatioBasedSampler,
-} from '@opentelemetry/sdk-trace';
+// Types only: the SDK itself is loaded by tracing.ts when tracing is on (it is ~26 MB of RSS otherwise).
+import type * as SdkTrace from '@opentelemetry/sdk-trace';
+import type { BatchSpanProcessorOptions, Sampler } from '@opentelemetry/sdk-trace';
+
+/** The sampler classes of the loaded trace SDK. */
+export type SamplerClasses = Pick<
+  typeof SdkTrace,
+  'AlwaysOnSampler' | 'AlwaysOffSampler' | 'ParentBasedSampler' | 'TraceIdRatioBasedSampler'
+>;
 
 export type Env = Record<string, string | undefined>;
 
@@ -54,7 +55,8 @@ function ratio(env: Env): number {
 }
 
 /** OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG; the spec's default is parentbased_always_on. */
-export function samplerFromEnv(env: Env): Sampler {
+export function samplerFromEnv(env: Env, sdk: SamplerClasses): Sampler {
+  const { AlwaysOnSampler, AlwaysOffSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = sdk;
   const name = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase() || 'parentbased_always_on';
   switch (name) {
     case 'always_on':

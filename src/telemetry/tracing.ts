@@ -9,20 +9,9 @@
  */
 import { createRequire } from 'node:module';
 import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
-  SimpleSpanProcessor,
-  type SpanExporter,
-  type SpanProcessor,
-  TracerProvider,
-} from '@opentelemetry/sdk-trace';
+// Types only: the SDK, its exporters and resources are imported when tracing starts — a gateway with tracing
+// off does not load them (~26 MB of RSS, a quarter of an idle gateway's).
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { TelemetryConfig } from './config.ts';
 import { setTracingRecording } from './spans.ts';
 import {
@@ -65,9 +54,12 @@ function serviceVersion(): string | undefined {
   }
 }
 
-function exporterFor(env: Env): SpanExporter {
-  if (tracesExporterKind(env) === 'console') return new ConsoleSpanExporter();
-  return otlpProtocol(env) === 'http/json' ? new OTLPJsonTraceExporter() : new OTLPProtoTraceExporter();
+async function exporterFor(env: Env): Promise<SpanExporter> {
+  if (tracesExporterKind(env) === 'console')
+    return new (await import('@opentelemetry/sdk-trace')).ConsoleSpanExporter();
+  return otlpProtocol(env) === 'http/json'
+    ? new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter()
+    : new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
 }
 
 /**
@@ -79,6 +71,15 @@ export async function startTracing(config: TelemetryConfig, options: StartTracin
   if (!options.exporter && !tracingWanted(config.traces, env)) return disabled;
   if (active) throw new Error('tracing is already started in this process; shut it down first');
 
+  const [sdk, { AsyncLocalStorageContextManager }, core, resources] = await Promise.all([
+    import('@opentelemetry/sdk-trace'),
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/core'),
+    import('@opentelemetry/resources'),
+  ]);
+  const { AlwaysOnSampler, BatchSpanProcessor, SimpleSpanProcessor, TracerProvider } = sdk;
+  const { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } = core;
+  const { defaultResource, detectResources, envDetector, resourceFromAttributes } = resources;
   const version = serviceVersion();
   // Later merges win: our defaults, then OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES.
   const resource = defaultResource()
@@ -87,10 +88,10 @@ export async function startTracing(config: TelemetryConfig, options: StartTracin
 
   const processor: SpanProcessor = options.exporter
     ? new SimpleSpanProcessor({ exporter: options.exporter })
-    : new BatchSpanProcessor({ exporter: exporterFor(env), ...batchOptionsFromEnv(env) });
+    : new BatchSpanProcessor({ exporter: await exporterFor(env), ...batchOptionsFromEnv(env) });
   const provider = new TracerProvider({
     resource,
-    sampler: options.exporter ? new AlwaysOnSampler() : samplerFromEnv(env),
+    sampler: options.exporter ? new AlwaysOnSampler() : samplerFromEnv(env, sdk),
     spanProcessors: [processor],
   });
 
