@@ -30,6 +30,9 @@ async function* pieces(text: string, cuts: number[]): AsyncIterable<Buffer> {
   yield bytes.subarray(at);
 }
 
+const newTransform = (record: boolean) =>
+  chatStreamTransform({ chat: true, clientWantsUsage: false, citations: [], record, collectText: false });
+
 const chunk = (i: number, content: string) =>
   JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content } }] });
 
@@ -41,13 +44,7 @@ describe('relaySse', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.nat(Buffer.byteLength(upstream)), { maxLength: 12 }), async (cuts) => {
         const out = sink();
-        const transform = chatStreamTransform({
-          chat: true,
-          clientWantsUsage: false,
-          citations: [],
-          record: true,
-          collectText: false,
-        });
+        const transform = newTransform(true);
         const result = await relaySse(pieces(upstream, cuts), out, transform, completionPresenter.stream());
         assert.deepEqual(result, { complete: true, error: null });
         assert.equal(out.written, expected);
@@ -59,13 +56,7 @@ describe('relaySse', () => {
 
   it('a stream that ends without [DONE] ends with an error event', async () => {
     const out = sink();
-    const transform = chatStreamTransform({
-      chat: true,
-      clientWantsUsage: false,
-      citations: [],
-      record: false,
-      collectText: false,
-    });
+    const transform = newTransform(false);
     const result = await relaySse(
       pieces(`data: ${chunk(0, 'a')}\n\n`, []),
       out,
@@ -95,13 +86,7 @@ describe('relaySse', () => {
       bodyDone = true;
       throw new Error('connection reset after the answer');
     }
-    const transform = chatStreamTransform({
-      chat: true,
-      clientWantsUsage: false,
-      citations: [],
-      record: true,
-      collectText: false,
-    });
+    const transform = newTransform(true);
     const result = await relaySse(body(), out, transform, completionPresenter.stream());
     assert.deepEqual(result, { complete: true, error: null });
     assert.equal(writes, 1);
