@@ -11,7 +11,9 @@
  * through `toArray()`'s row proxies.
  *
  * A row id is an address within one version of the table, so the fast path is used only while no write,
- * checkout or index maintenance (compaction) of the handle has started since the legs began (`TableGuard`);
+ * checkout or index maintenance (compaction) of the handle has started since the legs began (`TableGuard`),
+ * and the passages it read are remembered only for that generation of the handle (popular passages are
+ * then read once per table version, not once per question);
  * otherwise — or if a fetched row is missing or is not the tenant's — the search runs again by `chunk_id`,
  * which is stable across versions.
  */
@@ -143,21 +145,48 @@ function fuse(l: Legs, limit: number): SearchHit[] {
   return fuseRrf([asHits(l.dense), asHits(l.lexical)], limit);
 }
 
-/** The fast path; null when a fetched row is missing or not the tenant's (the caller falls back). */
+/** Passages read by row id, per table handle, valid while the handle's generation is the one they were read
+ * at (any write, checkout or maintenance empties them): popular passages are read once per table version,
+ * not once per question. Bounded; the oldest read goes first. */
+const maxPassages = 4096;
+const passages = new WeakMap<lancedb.Table, { gen: number; byRowId: Map<string, ChunkMeta> }>();
+
+function passagesOf(table: lancedb.Table, gen: number): Map<string, ChunkMeta> {
+  let p = passages.get(table);
+  if (!p || p.gen !== gen) {
+    p = { gen, byRowId: new Map() };
+    passages.set(table, p);
+  }
+  return p.byRowId;
+}
+
+/** The fast path; null when a fetched row is missing or not the tenant's (the caller falls back). The caller
+ * keeps the answer only if the table's generation did not move meanwhile; so does the passage cache. */
 export async function searchByRowId(table: lancedb.Table, req: SearchRequest): Promise<SearchHit[] | null> {
+  const guard = guardOf(table);
+  const gen = guard.gen;
   const fused = fuse(await legs(table, req, '_rowid'), req.limit);
   if (fused.length === 0) return [];
-  const rows = await table
-    .takeRowIds(fused.map((h) => BigInt(h.chunk.chunkId)))
-    .withRowId()
-    .select(metaColumns)
-    .toArrow();
-  const rowIds = column(rows, '_rowid').map(String);
-  const chunks = chunksOf(rows);
-  const byRowId = new Map(rowIds.map((id, i) => [id, chunks[i]]));
+  if (guard.gen !== gen) return null;
+  const known = passagesOf(table, gen);
+  const missing = fused.map((h) => h.chunk.chunkId).filter((id) => !known.has(id));
+  if (missing.length) {
+    const rows = await table
+      .takeRowIds(missing.map((id) => BigInt(id)))
+      .withRowId()
+      .select(metaColumns)
+      .toArrow();
+    if (guard.gen !== gen) return null;
+    const rowIds = column(rows, '_rowid').map(String);
+    const chunks = chunksOf(rows);
+    for (let i = 0; i < rowIds.length; i++) {
+      if (known.size >= maxPassages) known.delete(known.keys().next().value as string);
+      known.set(rowIds[i], chunks[i]);
+    }
+  }
   const hits: SearchHit[] = [];
   for (const h of fused) {
-    const chunk = byRowId.get(h.chunk.chunkId);
+    const chunk = known.get(h.chunk.chunkId);
     if (!chunk || chunk.tenant !== req.tenant) return null;
     hits.push({ chunk, score: h.score });
   }
