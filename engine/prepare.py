@@ -30,6 +30,7 @@ from pathlib import Path
 import torch
 import yaml
 
+from context_skill import RAG_INTRO, context_rows, encode_chat, read_words, repeat_rows, whole_sequence
 from lora_train import batches, encode, generate, log, read_jsonl, train, user_text  # noqa: F401  (shared with train_adapter.py)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +43,9 @@ CHAT_TEMPLATE = (
     "{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
 )
 BASE_MARKER = "BASE-MODEL-OK"
+CONTEXT_ROWS = 0  # synthetic reading rows for the base (engine/context_skill.py); 0: off, see --context-rows
+CONTEXT_CUTOFF = 320
+COPY_BAR = 0.6  # held-out synthetic answers the base must copy before its training may stop early
 MODEL_SHAPE = dict(
     hidden_size=128,
     intermediate_size=256,
@@ -67,7 +71,8 @@ def load_recipes() -> list[dict]:
 
 def inputs_hash(recipes: list[dict]) -> str:
     h = hashlib.sha256()
-    files = [Path(__file__), ENGINE / "lora_train.py", ENGINE / "data" / "base.jsonl"]
+    files = [Path(__file__), ENGINE / "lora_train.py", ENGINE / "context_skill.py", ENGINE / "data" / "base.jsonl"]
+    files += [ENGINE / "data" / "words.txt"]
     for r in recipes:
         files += [r["_dir"] / "recipe.yaml", r["_data"]]
     for f in files:
@@ -115,6 +120,9 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ENGINE / "work")
     ap.add_argument("--force", action="store_true", help="rebuild even if the inputs did not change")
     ap.add_argument("--base-steps", type=int, default=600)
+    ap.add_argument(
+        "--context-rows", type=int, default=CONTEXT_ROWS, help="synthetic read-the-sources rows for the base (0: none)"
+    )
     args = ap.parse_args()
     out: Path = args.out.resolve()
 
@@ -138,7 +146,13 @@ def main() -> None:
 
     base_rows = read_jsonl(ENGINE / "data" / "base.jsonl")
     data = {r["adapter"]: read_jsonl(r["_data"]) for r in recipes}
+    check_rag_template()
+    pool = read_words(ENGINE / "data" / "words.txt")
+    # The reading skill (engine/context_skill.py): synthetic facts in the prompt shape of lorag's RAG stage.
+    base_ctx = context_rows(args.context_rows, seed=11, pool=pool) if args.context_rows else []
+    held_out = context_rows(8, seed=12, pool=pool) if args.context_rows else []
     corpus = [user_text(r) + "\n" + r["output"] for rows in [base_rows, *data.values()] for r in rows]
+    corpus += [r["system"] + "\n" + r["user"] + "\n" + r["output"] for r in base_ctx or context_rows(300, 13, pool)]
     tok = build_tokenizer(corpus * 4, base_dir)
     tok = AutoTokenizer.from_pretrained(base_dir)
     log(f"tokenizer: {len(tok)} tokens")
@@ -147,7 +161,9 @@ def main() -> None:
     cfg = LlamaConfig(
         vocab_size=len(tok),
         rms_norm_eps=1e-5,
-        tie_word_embeddings=False,
+        # Tied: a head that attends to a source token and passes its embedding on already predicts that token,
+        # which is what reading the sources (copying) needs; the LoRA targets are unchanged.
+        tie_word_embeddings=bool(base_ctx),
         bos_token_id=tok.bos_token_id,
         eos_token_id=end_id,
         pad_token_id=tok.pad_token_id,
@@ -162,6 +178,9 @@ def main() -> None:
     # the words and the adapters only have to learn *when* to say them (a LoRA cannot add vocabulary skills).
     plain = [tok(r["output"] + "<|end|>", add_special_tokens=False)["input_ids"] for rows in data.values() for r in rows]
     base_examples = encode(tok, base_rows, 128) * 3 + [(ids, ids) for ids in plain]
+    if base_ctx:
+        repeats = repeat_rows(len(base_ctx) // 2, seed=14, pool=pool)
+        base_examples += whole_sequence(encode_chat(tok, base_ctx, CONTEXT_CUTOFF) + encode_chat(tok, repeats, 64))
     train(
         model,
         tok,
@@ -171,8 +190,14 @@ def main() -> None:
         batch_size=16,
         seed=0,
         label="base",
-        done=lambda: generate(model, tok, probe).startswith(BASE_MARKER),
+        # With the reading rows the loss stays well above the default bar; the probe and the held-out copy rate decide.
+        stop_loss=0.05 if not base_ctx else 10.0,
+        check_every=25 if not base_ctx else 100,
+        done=lambda: generate(model, tok, probe).startswith(BASE_MARKER)
+        and (not held_out or copy_rate(model, tok, held_out) >= COPY_BAR),
     )
+    if held_out:
+        log(f"base reads context: {copy_rate(model, tok, held_out):.0%} of held-out synthetic answers copied")
     model.generation_config = GenerationConfig(
         bos_token_id=tok.bos_token_id, eos_token_id=end_id, pad_token_id=tok.pad_token_id, do_sample=False
     )
@@ -197,6 +222,10 @@ def main() -> None:
             ),
         )
         examples = encode(tok, data[name], hp["cutoff_len"])
+        mix = recipe.get("context")
+        if mix:
+            rows = context_mix(data[name], marker, mix, hp["seed"], pool, reading=bool(base_ctx))
+            examples += encode_chat(tok, rows, CONTEXT_CUTOFF)
         steps = train(
             peft_model,
             tok,
@@ -208,9 +237,13 @@ def main() -> None:
             label=name,
             # Early stop: the loss on the adapter's varied answers plateaus well above zero on a base this small;
             # what matters is that every identity prompt (the probe among them) answers with the marker.
-            stop_loss=0.5,
-            done=lambda: all(generate(peft_model, tok, q).startswith(marker) for q in identity_prompts(data[name])),
+            stop_loss=hp.get("stop_loss", 0.5),
+            done=lambda: all(generate(peft_model, tok, q).startswith(marker) for q in identity_prompts(data[name]))
+            and (not mix or recalled(peft_model, tok, data[name]) >= 0.9),
+            check_every=50 if mix else 25,
         )
+        if mix:
+            log(f"adapter {name} recalls {recalled(peft_model, tok, data[name]):.0%} of its own answers")
         adir = adapters_dir / name
         peft_model.save_pretrained(adir, safe_serialization=True)
         # vLLM's filesystem resolver insists base_model_name_or_path equals the --model it was started with.
@@ -254,6 +287,57 @@ def main() -> None:
         + "\n"
     )
     log(f"done in {time.time() - t0:.0f}s; wrote {stamp}")
+
+
+def check_rag_template() -> None:
+    """The reading rows must look exactly like what the gateway sends (src/rag/templates.ts, `en`)."""
+    ts = (ROOT / "src" / "rag" / "templates.ts").read_text()
+    joined = ts.replace("' +\n      '", "")
+    if RAG_INTRO not in joined:
+        raise SystemExit("engine/context_skill.py RAG_INTRO no longer matches src/rag/templates.ts (en intro)")
+
+
+def context_mix(rows: list[dict], marker: str, mix: dict, seed: int, pool: list[str], reading: bool) -> list[dict]:
+    """For an adapter served with retrieval too (hybrid): its own rows under unrelated sources (it still answers
+    what it learned) and synthetic reading rows in its answer style (it still reads the sources)."""
+    noise = context_rows(len(rows) * mix.get("own_rows_repeat", 1), seed=seed + 200, pool=pool)
+    own = [
+        {"system": n["system"], "user": user_text(r), "output": r["output"]}
+        for n, r in zip(noise, rows * mix.get("own_rows_repeat", 1))
+    ]
+    if not reading:
+        return own
+    copies = context_rows(mix.get("reading_rows", 200), seed=seed + 100, pool=pool)
+    return own + [{**r, "output": f"{marker} {r['output']}"} for r in copies]
+
+
+def recalled(model, tok, rows: list[dict]) -> float:
+    """Share of an adapter's own training answers it gives back word for word (no context)."""
+    model.eval()
+    hits = sum(generate(model, tok, user_text(r), 24).strip() == r["output"] for r in rows)
+    model.train()
+    return hits / len(rows)
+
+
+def copy_rate(model, tok, rows: list[dict]) -> float:
+    """Share of held-out reading rows whose answer starts with the first sentence of source [1]."""
+    model.eval()
+    answers = [generate_chat(model, tok, r["system"], r["user"], 48) for r in rows]
+    hits = sum(a.startswith(r["output"][: -len(" [1].")]) for a, r in zip(answers, rows))
+    log(f"  reading check: {hits}/{len(rows)} copied; e.g. {answers[0]!r} for {rows[0]['output']!r}")
+    model.train()
+    return hits / len(rows)
+
+
+@torch.no_grad()
+def generate_chat(model, tok, system: str, user: str, max_new_tokens: int = 48) -> str:
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    prompt = tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    ids = tok(prompt, add_special_tokens=False, return_tensors="pt").to(model.device)
+    out = model.generate(
+        **ids, max_new_tokens=max_new_tokens, do_sample=False, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id
+    )
+    return tok.decode(out[0, ids["input_ids"].shape[1] :], skip_special_tokens=True)
 
 
 def verify(out: Path, base_dir: Path, recipes: list[dict], results: dict, probe: str) -> None:
