@@ -174,6 +174,8 @@ export function createResponseCache(options: ResponseCacheOptions): CacheStage {
         // A request that will not store cannot lead: its followers would wait for nothing.
         if (!decision.store) return leader(null, null);
         const flight = flights.open(flightKey);
+        // One process owns a memory store: the in-process flight is all the coalescing there is to do.
+        if (store.kind === 'memory') return leader(flight, null);
         const token = randomUUID();
         let poll = POLL_FIRST_MS;
         while (!(await guarded(() => store.tryLock(tenant, hash, token, options.lockTtlMs), false))) {
