@@ -32,6 +32,8 @@ import {
 } from './vector-store.ts';
 
 const metaTable = 'lorag_meta';
+/** revisions() checks out every open table once in this many polls, whatever the revisions say. */
+const fullSweepEvery = 10;
 /** Table names are restricted; collection names are not, so unusual ones are hex-encoded. */
 export function tableName(collection: string): string {
   return /^[A-Za-z0-9_-]{1,100}$/.test(collection)
@@ -86,6 +88,9 @@ export async function createLanceDbStore(path: string): Promise<LanceDbStore> {
   // No readConsistencyInterval: a read never re-checks the version on its own (see revisions()).
   const db = await lancedb.connect(path);
   const tables = new Map<string, lancedb.Table>();
+  /** Per chunk table, the revisions it was last checked out at (see revisions()). */
+  const checkedOut = new Map<string, string>();
+  let polls = 0;
   const indexes = createIndexKeeper(
     (err) => process.emitWarning(`lancedb index maintenance failed: ${(err as Error).message}`),
     guarded,
@@ -202,11 +207,22 @@ export async function createLanceDbStore(path: string): Promise<LanceDbStore> {
       const rows = await t.query().select(['collection', 'tenant', 'revision']).toArray();
       // After reading the revisions, never before: a revision seen here was bumped after its chunks were
       // written, so the tables moved to their latest version now hold them (the cache key never pairs a new
-      // revision with old chunks).
+      // revision with old chunks). Only tables whose revisions moved are checked out — a checkout starts a new
+      // generation of the handle (rag/lancedb-search: its passages are read again) — plus every table once
+      // every `fullSweepEvery` polls, for another process's index maintenance after its last bump.
+      const signatures = new Map<string, string>();
+      for (const r of [...rows].sort((a, b) => String(a.tenant).localeCompare(String(b.tenant)))) {
+        const name = tableName(String(r.collection));
+        signatures.set(name, `${signatures.get(name) ?? ''}${String(r.tenant)}=${Number(r.revision)};`);
+      }
+      const sweep = polls++ % fullSweepEvery === 0;
       await Promise.all(
         [...tables]
-          .filter(([name]) => name !== metaTable)
-          .map(([, table]) => guarded(table, () => table.checkoutLatest())),
+          .filter(([name]) => name !== metaTable && (sweep || checkedOut.get(name) !== signatures.get(name)))
+          .map(async ([name, table]) => {
+            await guarded(table, () => table.checkoutLatest());
+            checkedOut.set(name, signatures.get(name) ?? '');
+          }),
       );
       return rows.map((r) => ({
         collection: String(r.collection),
