@@ -147,8 +147,9 @@ function fuse(l: Legs, limit: number): SearchHit[] {
 
 /** Passages read by row id, per table handle, valid while the handle's generation is the one they were read
  * at (any write, checkout or maintenance empties them): popular passages are read once per table version,
- * not once per question. Bounded; the oldest read goes first. */
-const maxPassages = 4096;
+ * not once per question. Bounded per table (1,024 passages of ≤ chunk_tokens each: ~2 MB at the default 400);
+ * the oldest read goes first. */
+const maxPassages = 1024;
 const passages = new WeakMap<lancedb.Table, { gen: number; byRowId: Map<string, ChunkMeta> }>();
 
 function passagesOf(table: lancedb.Table, gen: number): Map<string, ChunkMeta> {
