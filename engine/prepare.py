@@ -63,6 +63,10 @@ def load_recipes() -> list[dict]:
         recipe = yaml.safe_load(path.read_text())
         recipe["_dir"] = path.parent
         recipe["_data"] = (path.parent / recipe["dataset"]).resolve()
+        # Beside the recipe, not in it: `lorag train` validates recipe.yaml strictly.
+        context = path.parent / "context.yaml"
+        recipe["_context"] = context if context.exists() else None
+        recipe["context"] = yaml.safe_load(context.read_text()) if context.exists() else None
         recipes.append(recipe)
     if len(recipes) < 2:
         raise SystemExit("need at least two adapters/<name>/train/recipe.yaml")
@@ -74,7 +78,7 @@ def inputs_hash(recipes: list[dict]) -> str:
     files = [Path(__file__), ENGINE / "lora_train.py", ENGINE / "context_skill.py", ENGINE / "data" / "base.jsonl"]
     files += [ENGINE / "data" / "words.txt"]
     for r in recipes:
-        files += [r["_dir"] / "recipe.yaml", r["_data"]]
+        files += [r["_dir"] / "recipe.yaml", r["_data"]] + ([r["_context"]] if r["_context"] else [])
     for f in files:
         h.update(str(f.relative_to(ROOT)).encode())
         h.update(f.read_bytes())
