@@ -12,6 +12,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from lora_train import encode_messages
+
 # Same words as src/rag/templates.ts (en); a test in engine/ would be overkill, prepare.py checks it at start.
 RAG_INTRO = (
     "Answer using the numbered sources below. Cite every source you use with its number in square brackets, "
@@ -77,19 +79,17 @@ def read_words(path: Path) -> list[str]:
 
 
 def encode_chat(tok, rows: list[dict], cutoff: int) -> list[tuple[list[int], list[int]]]:
-    """Rows {system?, user, output} through the chat template; loss on the output only (as lora_train.encode)."""
-    examples = []
-    for r in rows:
-        messages = ([{"role": "system", "content": r["system"]}] if r.get("system") else []) + [
-            {"role": "user", "content": r["user"]}
-        ]
-        prompt = tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-        p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
-        t_ids = tok(r["output"] + "<|end|>", add_special_tokens=False)["input_ids"]
-        ids = (p_ids + t_ids)[:cutoff]
-        labels = ([-100] * len(p_ids) + t_ids)[:cutoff]
-        examples.append((ids, labels))
-    return examples
+    """Rows {system?, user, output} through the chat template; loss on the output only."""
+    return [
+        encode_messages(
+            tok,
+            ([{"role": "system", "content": r["system"]}] if r.get("system") else [])
+            + [{"role": "user", "content": r["user"]}],
+            r["output"],
+            cutoff,
+        )
+        for r in rows
+    ]
 
 
 def repeat_rows(n: int, seed: int, pool: list[str]) -> list[dict]:

@@ -31,19 +31,17 @@ def user_text(row: dict) -> str:
     return row["instruction"] + ("\n" + row["input"] if row["input"] else "")
 
 
-def encode(tok, rows: list[dict], cutoff: int) -> list[tuple[list[int], list[int]]]:
+def encode_messages(tok, messages: list[dict], output: str, cutoff: int) -> tuple[list[int], list[int]]:
     """Prompt via the chat template, target = output + <|end|>; loss only on the target."""
-    examples = []
-    for r in rows:
-        prompt = tok.apply_chat_template(
-            [{"role": "user", "content": user_text(r)}], add_generation_prompt=True, tokenize=False
-        )
-        p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
-        t_ids = tok(r["output"] + "<|end|>", add_special_tokens=False)["input_ids"]
-        ids = (p_ids + t_ids)[:cutoff]
-        labels = ([-100] * len(p_ids) + t_ids)[:cutoff]
-        examples.append((ids, labels))
-    return examples
+    prompt = tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
+    t_ids = tok(output + "<|end|>", add_special_tokens=False)["input_ids"]
+    return (p_ids + t_ids)[:cutoff], ([-100] * len(p_ids) + t_ids)[:cutoff]
+
+
+def encode(tok, rows: list[dict], cutoff: int) -> list[tuple[list[int], list[int]]]:
+    """Alpaca rows as one user turn each (encode_messages)."""
+    return [encode_messages(tok, [{"role": "user", "content": user_text(r)}], r["output"], cutoff) for r in rows]
 
 
 def batches(examples, batch_size: int, pad_id: int, rng: random.Random):

@@ -23,10 +23,6 @@ export class LruMap<K, V> {
     return this.#nodes.size;
   }
 
-  has(key: K): boolean {
-    return this.#nodes.has(key);
-  }
-
   /** The value, without changing the order. */
   get(key: K): V | undefined {
     return this.#nodes.get(key)?.value;
@@ -92,10 +88,6 @@ export class LruMap<K, V> {
 
   *keys(): IterableIterator<K> {
     for (const [key] of this.entries()) yield key;
-  }
-
-  *values(): IterableIterator<V> {
-    for (const [, value] of this.entries()) yield value;
   }
 
   clear(): void {
