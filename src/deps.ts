@@ -93,7 +93,9 @@ export async function buildDeps(
     pool,
     () => state.registry,
   );
-  if (adminRedis) await adminRedis.waitReady(1000);
+  // Wait (briefly) for both connections: a gateway that serves its first requests before the shared connection is
+  // up would admit them on per-process limits, over the cluster-wide budget.
+  await Promise.all([adminRedis?.waitReady(1000), redis?.waitReady(1000)]);
   await admin.start();
   const deps: Deps = {
     current: () => admin.view(state),

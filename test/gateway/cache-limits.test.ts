@@ -143,14 +143,17 @@ describe('rate limits shared by two gateway processes', () => {
       Array.from({ length: 80 }, (_, i) =>
         sdk(limited[i % 2], 'legal')
           .chat.completions.create({ model: 'legal', max_tokens: 4, messages: [{ role: 'user', content: `r${i}` }] })
+          .withResponse()
           .then(
-            () => 200,
+            ({ response }) => (response.headers.get('x-lorag-degraded')?.includes('limits') ? 'degraded' : 200),
             (e: { status: number; headers?: Headers }) => e.status,
           ),
       ),
     );
     const ok = outcomes.filter((s) => s === 200).length;
-    assert.ok(ok >= 38 && ok <= 42, `admitted ${ok} of 80 with a limit of 40`);
+    // A request admitted on a process's own limits (Redis slow or not yet connected) says so; name them on failure.
+    const degraded = outcomes.filter((s) => s === 'degraded').length;
+    assert.ok(ok >= 38 && ok <= 42, `admitted ${ok} of 80 with a limit of 40 (+${degraded} on per-process limits)`);
     assert.ok(outcomes.every((s) => s === 200 || s === 429));
   });
 
