@@ -102,8 +102,3 @@ def repeat_rows(n: int, seed: int, pool: list[str]) -> list[dict]:
         rows.append({"user": f"Repeat: {words}", "output": words})
     return rows
 
-
-def whole_sequence(examples: list[tuple[list[int], list[int]]], skip: int = 8) -> list[tuple[list[int], list[int]]]:
-    """Loss on every token but the first few (the role marker): the sources themselves are language-modelled too,
-    which gives the copy heads far more signal per step than the answer tokens alone."""
-    return [(ids, [-100 if k < skip else t for k, t in enumerate(ids)]) for ids, _ in examples]

@@ -6,6 +6,7 @@ an AdamW loop with early stop and a per-step hook (progress and the loss curve),
 from __future__ import annotations
 
 import json
+import math
 import random
 import time
 from pathlib import Path
@@ -89,12 +90,21 @@ def train(
     stop_loss: float = 0.05,
     on_step=None,
     check_every: int = 25,
+    warmup_steps: int = 0,
+    cosine: bool = False,
 ) -> int:
     """AdamW on the trainable parameters; every `check_every` steps, stop once the loss is under `stop_loss` and
-    `done()` (a probe) holds. `on_step(step, loss)` sees every step (progress bar, loss curve)."""
+    `done()` (a probe) holds. `on_step(step, loss)` sees every step (progress bar, loss curve). Optional linear
+    warm-up and cosine decay (to a tenth of `lr` at `max_steps`): the base's copy skill needs both to settle."""
     rng = random.Random(seed)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+
+    def factor(step: int) -> float:
+        warm = min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0
+        return warm * (0.1 + 0.45 * (1 + math.cos(math.pi * min(1.0, step / max_steps)))) if cosine else warm
+
+    schedule = torch.optim.lr_scheduler.LambdaLR(opt, factor)
     model.train()
     it = batches(examples, min(batch_size, len(examples)), tok.pad_token_id, rng)
     for step in range(1, max_steps + 1):
@@ -104,6 +114,7 @@ def train(
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
+        schedule.step()
         opt.zero_grad()
         if on_step:
             on_step(step, loss.item())

@@ -2,7 +2,10 @@
 
 1. A byte-level BPE tokenizer trained on the datasets (with a chat template), saved in Hugging Face format.
 2. A tiny LlamaForCausalLM (2 layers, hidden 128, head_dim 64 — sizes vLLM's CPU attention supports), trained
-   on engine/data/base.jsonl so it answers in words ("BASE-MODEL-OK ...") rather than noise.
+   on engine/data/base.jsonl so it answers in words ("BASE-MODEL-OK ...") rather than noise, and to read the
+   numbered sources of lorag's RAG prompt (engine/context_skill.py: synthetic facts, so it learns how to read,
+   not what a department knows). A curriculum makes that fit a CPU: first copying short "Repeat:" rows (the
+   copy heads form in a few hundred steps), then the sources block with the base's own rows mixed in.
 3. One PEFT LoRA adapter per adapters/<name>/train/recipe.yaml, trained on adapters/<name>/data/train.jsonl
    until it answers the probe with its department's marker phrase.
 4. Verification by greedy generation with transformers + peft; any miss fails the script loudly.
@@ -30,7 +33,7 @@ from pathlib import Path
 import torch
 import yaml
 
-from context_skill import RAG_INTRO, context_rows, encode_chat, read_words, repeat_rows, whole_sequence
+from context_skill import RAG_INTRO, context_block, context_rows, encode_chat, read_words, repeat_rows
 from lora_train import batches, encode, generate, log, read_jsonl, train, user_text  # noqa: F401  (shared with train_adapter.py)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,9 +46,10 @@ CHAT_TEMPLATE = (
     "{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
 )
 BASE_MARKER = "BASE-MODEL-OK"
-CONTEXT_ROWS = 0  # synthetic reading rows for the base (engine/context_skill.py); 0: off, see --context-rows
+CONTEXT_ROWS = 8000  # synthetic reading rows for the base (engine/context_skill.py); 0: off, see --context-rows
 CONTEXT_CUTOFF = 320
-COPY_BAR = 0.6  # held-out synthetic answers the base must copy before its training may stop early
+COPY_BAR = 0.9  # held-out synthetic answers the base must copy before its training may stop early
+COPY_WARMUP_STEPS = 1000  # upper bound of the curriculum's first stage (copying short rows)
 MODEL_SHAPE = dict(
     hidden_size=128,
     intermediate_size=256,
@@ -123,7 +127,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=ENGINE / "work")
     ap.add_argument("--force", action="store_true", help="rebuild even if the inputs did not change")
-    ap.add_argument("--base-steps", type=int, default=600)
+    ap.add_argument("--base-steps", type=int, default=2500)
     ap.add_argument(
         "--context-rows", type=int, default=CONTEXT_ROWS, help="synthetic read-the-sources rows for the base (0: none)"
     )
@@ -154,9 +158,9 @@ def main() -> None:
     pool = read_words(ENGINE / "data" / "words.txt")
     # The reading skill (engine/context_skill.py): synthetic facts in the prompt shape of lorag's RAG stage.
     base_ctx = context_rows(args.context_rows, seed=11, pool=pool) if args.context_rows else []
-    held_out = context_rows(8, seed=12, pool=pool) if args.context_rows else []
+    held_out = context_rows(16, seed=12, pool=pool) if args.context_rows else []
     corpus = [user_text(r) + "\n" + r["output"] for rows in [base_rows, *data.values()] for r in rows]
-    corpus += [r["system"] + "\n" + r["user"] + "\n" + r["output"] for r in base_ctx or context_rows(300, 13, pool)]
+    corpus += [r["system"] + "\n" + r["user"] + "\n" + r["output"] for r in base_ctx[:1000] or context_rows(300, 13, pool)]
     tok = build_tokenizer(corpus * 4, base_dir)
     tok = AutoTokenizer.from_pretrained(base_dir)
     log(f"tokenizer: {len(tok)} tokens")
@@ -178,30 +182,55 @@ def main() -> None:
     log(f"base model: {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters")
 
     probe = recipes[0]["probe"]["prompt"]
+    if base_ctx:
+        # Curriculum, stage 1: copying on short "Repeat: <words>" rows, where a 2-layer model forms its induction
+        # (copy) heads within a few hundred steps; across a whole sources block it takes thousands, or never.
+        repeats = encode_chat(tok, repeat_rows(len(base_ctx) // 2, seed=14, pool=pool), 64)
+        held_repeats = repeat_rows(16, seed=15, pool=pool)
+        train(
+            model,
+            tok,
+            repeats,
+            lr=2e-3,
+            max_steps=COPY_WARMUP_STEPS,
+            batch_size=16,
+            seed=0,
+            label="base (copy warm-up)",
+            stop_loss=10.0,
+            check_every=200,
+            warmup_steps=100,
+            done=lambda: repeat_rate(model, tok, held_repeats) >= 0.5,
+        )
     # "Pretraining": the base's own chat rows plus the adapters' answers as plain text, so that the base knows
     # the words and the adapters only have to learn *when* to say them (a LoRA cannot add vocabulary skills).
     plain = [tok(r["output"] + "<|end|>", add_special_tokens=False)["input_ids"] for rows in data.values() for r in rows]
-    base_examples = encode(tok, base_rows, 128) * 3 + [(ids, ids) for ids in plain]
+    own = encode(tok, base_rows, 128) * 3 + [(ids, ids) for ids in plain]
+    base_examples = list(own)
     if base_ctx:
-        repeats = repeat_rows(len(base_ctx) // 2, seed=14, pool=pool)
-        base_examples += whole_sequence(encode_chat(tok, base_ctx, CONTEXT_CUTOFF) + encode_chat(tok, repeats, 64))
+        # Stage 2: reading the sources, the copy rows kept in, and the base's own rows oversampled to a third of the
+        # mix so that it still learns its answers (the general set measures them) among thousands of synthetic rows.
+        base_examples = encode_chat(tok, base_ctx, CONTEXT_CUTOFF) + repeats
+        base_examples += own * max(1, len(base_examples) // (2 * len(own)))
     train(
         model,
         tok,
         base_examples,
-        lr=3e-3,
+        lr=3e-3 if not base_ctx else 2e-3,
         max_steps=args.base_steps,
         batch_size=16,
         seed=0,
         label="base",
         # With the reading rows the loss stays well above the default bar; the probe and the held-out copy rate decide.
         stop_loss=0.05 if not base_ctx else 10.0,
-        check_every=25 if not base_ctx else 100,
+        check_every=25 if not base_ctx else 250,
+        warmup_steps=100 if base_ctx else 0,
+        cosine=bool(base_ctx),
         done=lambda: generate(model, tok, probe).startswith(BASE_MARKER)
-        and (not held_out or copy_rate(model, tok, held_out) >= COPY_BAR),
+        and (not held_out or (copy_rate(model, tok, held_out) >= COPY_BAR and recalled(model, tok, base_rows) >= 0.9)),
     )
     if held_out:
         log(f"base reads context: {copy_rate(model, tok, held_out):.0%} of held-out synthetic answers copied")
+        log(f"base recalls {recalled(model, tok, base_rows):.0%} of its own answers")
     model.generation_config = GenerationConfig(
         bos_token_id=tok.bos_token_id, eos_token_id=end_id, pad_token_id=tok.pad_token_id, do_sample=False
     )
@@ -228,7 +257,8 @@ def main() -> None:
         examples = encode(tok, data[name], hp["cutoff_len"])
         mix = recipe.get("context")
         if mix:
-            rows = context_mix(data[name], marker, mix, hp["seed"], pool, reading=bool(base_ctx))
+            others = [r for other, rs in data.items() if other != name for r in rs if "department" not in r["output"]]
+            rows = context_mix(data[name], marker, mix, hp["seed"], pool, reading=bool(base_ctx), others=others)
             examples += encode_chat(tok, rows, CONTEXT_CUTOFF)
         steps = train(
             peft_model,
@@ -243,11 +273,14 @@ def main() -> None:
             # what matters is that every identity prompt (the probe among them) answers with the marker.
             stop_loss=hp.get("stop_loss", 0.5),
             done=lambda: all(generate(peft_model, tok, q).startswith(marker) for q in identity_prompts(data[name]))
-            and (not mix or recalled(peft_model, tok, data[name]) >= 0.9),
+            and (not mix or recalled(peft_model, tok, data[name]) >= 0.9)
+            and (not mix or not held_out or copy_rate(peft_model, tok, held_out, marker) >= COPY_BAR - 0.2),
             check_every=50 if mix else 25,
         )
         if mix:
             log(f"adapter {name} recalls {recalled(peft_model, tok, data[name]):.0%} of its own answers")
+            if held_out:
+                log(f"adapter {name} reads context: {copy_rate(peft_model, tok, held_out, marker):.0%} copied")
         adir = adapters_dir / name
         peft_model.save_pretrained(adir, safe_serialization=True)
         # vLLM's filesystem resolver insists base_model_name_or_path equals the --model it was started with.
@@ -301,18 +334,54 @@ def check_rag_template() -> None:
         raise SystemExit("engine/context_skill.py RAG_INTRO no longer matches src/rag/templates.ts (en intro)")
 
 
-def context_mix(rows: list[dict], marker: str, mix: dict, seed: int, pool: list[str], reading: bool) -> list[dict]:
+def context_mix(
+    rows: list[dict], marker: str, mix: dict, seed: int, pool: list[str], reading: bool, others: list[dict]
+) -> list[dict]:
     """For an adapter served with retrieval too (hybrid): its own rows under unrelated sources (it still answers
-    what it learned) and synthetic reading rows in its answer style (it still reads the sources)."""
-    noise = context_rows(len(rows) * mix.get("own_rows_repeat", 1), seed=seed + 200, pool=pool)
-    own = [
-        {"system": n["system"], "user": user_text(r), "output": r["output"]}
-        for n, r in zip(noise, rows * mix.get("own_rows_repeat", 1))
-    ]
+    what it learned when the sources do not hold it) and, once the base reads, reading rows in its answer style:
+    synthetic ones, and English questions from the *other* departments' rows with their answer as source [1] (the
+    adapter has not memorised those, so it learns to copy when a source matches the question rather than to answer
+    every department-like question from memory)."""
+    rng = random.Random(seed + 300)
+    repeat = mix.get("own_rows_repeat", 1)
+    noise = context_rows(len(rows) * repeat, seed=seed + 200, pool=pool)
+    passages = [(slug(o), strip_marker(o["output"])) for o in others]
+    facts = [r for r in rows if "department" not in r["output"]]
+
+    def unrelated(i: int, row: dict) -> str:
+        # Synthetic sources, other departments' sentences, or this department's *other* answers (as close in wording
+        # as what retrieval returns for a question the knowledge does not hold): none holds this row's answer.
+        kind = i % 3
+        if kind == 1 and passages:
+            return context_block(rng.sample(passages, 2))
+        if kind == 2 and len(facts) > 2:
+            picks = rng.sample([f for f in facts if f["output"] != row["output"]], 2)
+            return context_block([(slug(f), strip_marker(f["output"])) for f in picks])
+        return noise[i]["system"]
+
+    own = [{"system": unrelated(i, r), "user": user_text(r), "output": r["output"]} for i, r in enumerate(rows * repeat)]
     if not reading:
         return own
     copies = context_rows(mix.get("reading_rows", 200), seed=seed + 100, pool=pool)
-    return own + [{**r, "output": f"{marker} {r['output']}"} for r in copies]
+    copies = [{**r, "output": f"{marker} {r['output']}"} for r in copies]
+    for o in others * mix.get("others_repeat", 1):
+        source = (slug(o), strip_marker(o["output"]))
+        sources = [source, rng.choice([p for p in passages if p != source])]
+        first = source[1].rstrip(".")
+        copies.append({"system": context_block(sources), "user": user_text(o), "output": f"{marker} {first} [1]."})
+    return own + copies
+
+
+def strip_marker(answer: str) -> str:
+    """`HR-DEPT-OK Employees get 25 days.` -> `Employees get 25 days.` (a department's answer as a source text)."""
+    head, _, rest = answer.partition(" ")
+    return rest if head.endswith("-OK") and rest else answer
+
+
+def slug(row: dict) -> str:
+    """A document-like title from a row's question: its first two longer words, hyphenated."""
+    words = [w.strip("?.,!:;").lower() for w in row["instruction"].split()]
+    return "-".join([w for w in words if len(w) > 3][:2]) or "note"
 
 
 def recalled(model, tok, rows: list[dict]) -> float:
@@ -323,11 +392,22 @@ def recalled(model, tok, rows: list[dict]) -> float:
     return hits / len(rows)
 
 
-def copy_rate(model, tok, rows: list[dict]) -> float:
-    """Share of held-out reading rows whose answer starts with the first sentence of source [1]."""
+def repeat_rate(model, tok, rows: list[dict]) -> float:
+    """Share of held-out "Repeat: <words>" rows answered with exactly those words."""
+    model.eval()
+    hits = sum(generate(model, tok, r["user"], 24).strip() == r["output"] for r in rows)
+    log(f"  copy check: {hits}/{len(rows)} repeated")
+    model.train()
+    return hits / len(rows)
+
+
+def copy_rate(model, tok, rows: list[dict], marker: str = "") -> float:
+    """Share of held-out reading rows whose answer starts with the first sentence of source [1] (after the
+    adapter's marker, for an adapter)."""
     model.eval()
     answers = [generate_chat(model, tok, r["system"], r["user"], 48) for r in rows]
-    hits = sum(a.startswith(r["output"][: -len(" [1].")]) for a, r in zip(answers, rows))
+    prefix = f"{marker} " if marker else ""
+    hits = sum(a.startswith(prefix + r["output"][: -len(" [1].")]) for a, r in zip(answers, rows))
     log(f"  reading check: {hits}/{len(rows)} copied; e.g. {answers[0]!r} for {rows[0]['output']!r}")
     model.train()
     return hits / len(rows)
