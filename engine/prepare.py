@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import random
 import shutil
 import sys
 import time
@@ -33,7 +32,7 @@ from pathlib import Path
 import torch
 import yaml
 
-from context_skill import RAG_INTRO, context_block, context_rows, encode_chat, read_words, repeat_rows
+from context_skill import RAG_INTRO, context_rows, encode_chat, read_words, repeat_rows
 from lora_train import batches, encode, generate, log, read_jsonl, train, user_text  # noqa: F401  (shared with train_adapter.py)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,10 +66,6 @@ def load_recipes() -> list[dict]:
         recipe = yaml.safe_load(path.read_text())
         recipe["_dir"] = path.parent
         recipe["_data"] = (path.parent / recipe["dataset"]).resolve()
-        # Beside the recipe, not in it: `lorag train` validates recipe.yaml strictly.
-        context = path.parent / "context.yaml"
-        recipe["_context"] = context if context.exists() else None
-        recipe["context"] = yaml.safe_load(context.read_text()) if context.exists() else None
         recipes.append(recipe)
     if len(recipes) < 2:
         raise SystemExit("need at least two adapters/<name>/train/recipe.yaml")
@@ -82,7 +77,7 @@ def inputs_hash(recipes: list[dict]) -> str:
     files = [Path(__file__), ENGINE / "lora_train.py", ENGINE / "context_skill.py", ENGINE / "data" / "base.jsonl"]
     files += [ENGINE / "data" / "words.txt"]
     for r in recipes:
-        files += [r["_dir"] / "recipe.yaml", r["_data"]] + ([r["_context"]] if r["_context"] else [])
+        files += [r["_dir"] / "recipe.yaml", r["_data"]]
     for f in files:
         h.update(str(f.relative_to(ROOT)).encode())
         h.update(f.read_bytes())
@@ -255,11 +250,6 @@ def main() -> None:
             ),
         )
         examples = encode(tok, data[name], hp["cutoff_len"])
-        mix = recipe.get("context")
-        if mix:
-            others = [r for other, rs in data.items() if other != name for r in rs if "department" not in r["output"]]
-            rows = context_mix(data[name], marker, mix, hp["seed"], pool, reading=bool(base_ctx), others=others)
-            examples += encode_chat(tok, rows, CONTEXT_CUTOFF)
         steps = train(
             peft_model,
             tok,
@@ -270,17 +260,14 @@ def main() -> None:
             seed=hp["seed"],
             label=name,
             # Early stop: the loss on the adapter's varied answers plateaus well above zero on a base this small;
-            # what matters is that every identity prompt (the probe among them) answers with the marker.
+            # what matters is that every identity prompt (the probe among them) answers with the marker and that
+            # the adapter gives back its own answers (the eval set's `stable` facts are among them).
             stop_loss=hp.get("stop_loss", 0.5),
             done=lambda: all(generate(peft_model, tok, q).startswith(marker) for q in identity_prompts(data[name]))
-            and (not mix or recalled(peft_model, tok, data[name]) >= 0.9)
-            and (not mix or not held_out or copy_rate(peft_model, tok, held_out, marker) >= COPY_BAR - 0.2),
-            check_every=50 if mix else 25,
+            and recalled(peft_model, tok, data[name]) >= 0.9,
+            check_every=25,
         )
-        if mix:
-            log(f"adapter {name} recalls {recalled(peft_model, tok, data[name]):.0%} of its own answers")
-            if held_out:
-                log(f"adapter {name} reads context: {copy_rate(peft_model, tok, held_out, marker):.0%} copied")
+        log(f"adapter {name} recalls {recalled(peft_model, tok, data[name]):.0%} of its own answers")
         adir = adapters_dir / name
         peft_model.save_pretrained(adir, safe_serialization=True)
         # vLLM's filesystem resolver insists base_model_name_or_path equals the --model it was started with.
@@ -332,56 +319,6 @@ def check_rag_template() -> None:
     joined = ts.replace("' +\n      '", "")
     if RAG_INTRO not in joined:
         raise SystemExit("engine/context_skill.py RAG_INTRO no longer matches src/rag/templates.ts (en intro)")
-
-
-def context_mix(
-    rows: list[dict], marker: str, mix: dict, seed: int, pool: list[str], reading: bool, others: list[dict]
-) -> list[dict]:
-    """For an adapter served with retrieval too (hybrid): its own rows under unrelated sources (it still answers
-    what it learned when the sources do not hold it) and, once the base reads, reading rows in its answer style:
-    synthetic ones, and English questions from the *other* departments' rows with their answer as source [1] (the
-    adapter has not memorised those, so it learns to copy when a source matches the question rather than to answer
-    every department-like question from memory)."""
-    rng = random.Random(seed + 300)
-    repeat = mix.get("own_rows_repeat", 1)
-    noise = context_rows(len(rows) * repeat, seed=seed + 200, pool=pool)
-    passages = [(slug(o), strip_marker(o["output"])) for o in others]
-    facts = [r for r in rows if "department" not in r["output"]]
-
-    def unrelated(i: int, row: dict) -> str:
-        # Synthetic sources, other departments' sentences, or this department's *other* answers (as close in wording
-        # as what retrieval returns for a question the knowledge does not hold): none holds this row's answer.
-        kind = i % 3
-        if kind == 1 and passages:
-            return context_block(rng.sample(passages, 2))
-        if kind == 2 and len(facts) > 2:
-            picks = rng.sample([f for f in facts if f["output"] != row["output"]], 2)
-            return context_block([(slug(f), strip_marker(f["output"])) for f in picks])
-        return noise[i]["system"]
-
-    own = [{"system": unrelated(i, r), "user": user_text(r), "output": r["output"]} for i, r in enumerate(rows * repeat)]
-    if not reading:
-        return own
-    copies = context_rows(mix.get("reading_rows", 200), seed=seed + 100, pool=pool)
-    copies = [{**r, "output": f"{marker} {r['output']}"} for r in copies]
-    for o in others * mix.get("others_repeat", 1):
-        source = (slug(o), strip_marker(o["output"]))
-        sources = [source, rng.choice([p for p in passages if p != source])]
-        first = source[1].rstrip(".")
-        copies.append({"system": context_block(sources), "user": user_text(o), "output": f"{marker} {first} [1]."})
-    return own + copies
-
-
-def strip_marker(answer: str) -> str:
-    """`HR-DEPT-OK Employees get 25 days.` -> `Employees get 25 days.` (a department's answer as a source text)."""
-    head, _, rest = answer.partition(" ")
-    return rest if head.endswith("-OK") and rest else answer
-
-
-def slug(row: dict) -> str:
-    """A document-like title from a row's question: its first two longer words, hyphenated."""
-    words = [w.strip("?.,!:;").lower() for w in row["instruction"].split()]
-    return "-".join([w for w in words if len(w) > 3][:2]) or "note"
 
 
 def recalled(model, tok, rows: list[dict]) -> float:
