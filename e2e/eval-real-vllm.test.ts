@@ -6,9 +6,10 @@
  *
  * The set is split (tags): `stable` facts the legal adapter was trained on (paraphrased questions; not in the
  * knowledge folder) and `fresh` facts only in the knowledge folder; `general` questions the base was trained on.
- * What the tiny model really learned is asserted from the report's paired-bootstrap verdicts: the adapter
- * measurably beats the base (stable facts and style), also under retrieved, unrelated sources (hybrid), and its
- * refusal style on off-topic questions shows up as measurable forgetting on the general set.
+ * What the tiny model really learned is asserted from the report's paired-bootstrap verdicts and per-tag scores:
+ * the base reads its sources (rag measurably beats base, on the fresh facts), the adapter learned the stable facts
+ * (lora measurably beats base, on the stable ones), the adapter still reads under retrieval (hybrid answers fresh
+ * facts lora cannot), and its refusal style on off-topic questions shows up as measurable forgetting.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -104,18 +105,26 @@ test('lorag eval on real vLLM: four strategies measured with intervals, a decisi
     const c = f1(a, b);
     assert.ok(c.measurable && c.delta > 0 && c.low > 0, `${a} vs ${b}: ${JSON.stringify(c)}`);
   };
-  // The adapter learned the department's stable facts and answer style: measurably better than the base, with
-  // and without retrieval (hybrid keeps answering what it learned when the sources do not hold the answer).
+  // The base reads its sources (engine/context_skill.py): retrieval measurably beats the bare base, on the `fresh`
+  // facts that only the knowledge holds. The adapter learned the department's `stable` facts: measurably better
+  // than the base. Each wins the half of the set the other cannot answer.
+  apart('rag', 'base');
   apart('lora(legal@1)', 'base');
-  apart('lora(legal@1)', 'rag');
-  apart('hybrid(legal@1)', 'base');
-  apart('hybrid(legal@1)', 'rag');
-  assert.ok(by('lora(legal@1)').per_tag.stable > by('base').per_tag.stable + 0.3, JSON.stringify(by('base').per_tag));
+  const tag = (label: string, t: string) => by(label).per_tag[t];
+  assert.ok(tag('rag', 'fresh') > tag('base', 'fresh') + 0.2, JSON.stringify(by('rag').per_tag));
+  assert.ok(tag('rag', 'fresh') > tag('lora(legal@1)', 'fresh') + 0.2, JSON.stringify(by('lora(legal@1)').per_tag));
+  assert.ok(tag('lora(legal@1)', 'stable') > tag('base', 'stable') + 0.2, JSON.stringify(by('base').per_tag));
+  assert.ok(tag('lora(legal@1)', 'stable') > tag('rag', 'stable') + 0.2, JSON.stringify(by('rag').per_tag));
+  // With the adapter loaded the model still reads what retrieval supplies (hybrid answers fresh facts lora cannot).
+  assert.ok(
+    tag('hybrid(legal@1)', 'fresh') > tag('lora(legal@1)', 'fresh') + 0.1,
+    JSON.stringify(by('hybrid(legal@1)').per_tag),
+  );
   // The general set: the base answers it, the adapter (trained to send off-topic questions elsewhere) forgets.
   assert.ok(by('base').general_f1!.value > by('lora(legal@1)').general_f1!.value);
   const forgetting = report.forgetting.find((c) => c.system === 'lora(legal@1)')!;
   assert.ok(forgetting.measurable && forgetting.delta < 0, JSON.stringify(forgetting));
-  assert.ok(['lora', 'hybrid'].includes(report.decision.strategy!), report.decision.text);
+  assert.ok(['rag', 'lora', 'hybrid'].includes(report.decision.strategy!), report.decision.text);
   assert.match(report.decision.text, /F1 over/);
   assert.match(readFileSync(join(out, 'index.html'), 'utf8'), /<svg/);
 });
