@@ -181,7 +181,7 @@ def main() -> None:
         # Curriculum, stage 1: copying on short "Repeat: <words>" rows, where a 2-layer model forms its induction
         # (copy) heads within a few hundred steps; across a whole sources block it takes thousands, or never.
         repeats = encode_chat(tok, repeat_rows(len(base_ctx) // 2, seed=14, pool=pool), 64)
-        held_repeats = repeat_rows(16, seed=15, pool=pool)
+        held_repeats = [{"instruction": r["user"], "input": "", "output": r["output"]} for r in repeat_rows(16, 15, pool)]
         train(
             model,
             tok,
@@ -194,18 +194,17 @@ def main() -> None:
             stop_loss=10.0,
             check_every=200,
             warmup_steps=100,
-            done=lambda: repeat_rate(model, tok, held_repeats) >= 0.5,
+            done=lambda: recalled(model, tok, held_repeats) >= 0.5,
         )
     # "Pretraining": the base's own chat rows plus the adapters' answers as plain text, so that the base knows
     # the words and the adapters only have to learn *when* to say them (a LoRA cannot add vocabulary skills).
     plain = [tok(r["output"] + "<|end|>", add_special_tokens=False)["input_ids"] for rows in data.values() for r in rows]
-    own = encode(tok, base_rows, 128) * 3 + [(ids, ids) for ids in plain]
-    base_examples = list(own)
+    base_examples = own = encode(tok, base_rows, 128) * 3 + [(ids, ids) for ids in plain]
     if base_ctx:
         # Stage 2: reading the sources, the copy rows kept in, and the base's own rows oversampled to a third of the
         # mix so that it still learns its answers (the general set measures them) among thousands of synthetic rows.
-        base_examples = encode_chat(tok, base_ctx, CONTEXT_CUTOFF) + repeats
-        base_examples += own * max(1, len(base_examples) // (2 * len(own)))
+        reading = encode_chat(tok, base_ctx, CONTEXT_CUTOFF) + repeats
+        base_examples = reading + own * max(1, len(reading) // (2 * len(own)))
     train(
         model,
         tok,
@@ -322,29 +321,18 @@ def check_rag_template() -> None:
 
 
 def recalled(model, tok, rows: list[dict]) -> float:
-    """Share of an adapter's own training answers it gives back word for word (no context)."""
+    """Share of Alpaca rows (an adapter's or the base's own, or held-out "Repeat:" rows) answered word for word."""
     model.eval()
     hits = sum(generate(model, tok, user_text(r), 24).strip() == r["output"] for r in rows)
     model.train()
     return hits / len(rows)
 
 
-def repeat_rate(model, tok, rows: list[dict]) -> float:
-    """Share of held-out "Repeat: <words>" rows answered with exactly those words."""
-    model.eval()
-    hits = sum(generate(model, tok, r["user"], 24).strip() == r["output"] for r in rows)
-    log(f"  copy check: {hits}/{len(rows)} repeated")
-    model.train()
-    return hits / len(rows)
-
-
-def copy_rate(model, tok, rows: list[dict], marker: str = "") -> float:
-    """Share of held-out reading rows whose answer starts with the first sentence of source [1] (after the
-    adapter's marker, for an adapter)."""
+def copy_rate(model, tok, rows: list[dict]) -> float:
+    """Share of held-out reading rows whose answer starts with the first sentence of source [1]."""
     model.eval()
     answers = [generate_chat(model, tok, r["system"], r["user"], 48) for r in rows]
-    prefix = f"{marker} " if marker else ""
-    hits = sum(a.startswith(prefix + r["output"][: -len(" [1].")]) for a, r in zip(answers, rows))
+    hits = sum(a.startswith(r["output"][: -len(" [1].")]) for a, r in zip(answers, rows))
     log(f"  reading check: {hits}/{len(rows)} copied; e.g. {answers[0]!r} for {rows[0]['output']!r}")
     model.train()
     return hits / len(rows)

@@ -1,7 +1,7 @@
 /**
  * A gateway that reaches Redis counts its very first requests on the shared limits: buildDeps returns only once
- * the shared connection is up (or 1 s has passed). A gateway that served before that admitted its first burst on
- * per-process limits, over the cluster-wide budget (seen in CI as 44 admitted of a limit of 40).
+ * the shared connection is up (or 1 s has passed). Before that, the rate-limit stage would admit on per-process
+ * limits. (Suspected, not shown, behind a CI run that admitted 44 of a limit of 40.)
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
