@@ -116,6 +116,35 @@ describe('lancedb search: row-id fast path and chunk-id path', () => {
     assert.deepEqual({ ...g }, { gen: gen + 2, busy: 0 });
   });
 
+  test('a dense leg that the HNSW graph left short is rechecked by an exact flat search', async () => {
+    // A badly connected graph (near-duplicate vectors) once reached 3 of the tenant's 10 nearest: played here
+    // by a handle whose indexed vector queries drop all but their first 3 rows.
+    const short = (q: object, state = { vector: false, flat: false }): object =>
+      new Proxy(q, {
+        get(target, name, receiver) {
+          const value = Reflect.get(target, name, receiver);
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            if (name === 'nearestTo') state.vector = true;
+            if (name === 'bypassVectorIndex') state.flat = true;
+            const out = value.apply(target, args);
+            if (name !== 'toArrow') return out && typeof out === 'object' ? short(out, state) : out;
+            return state.vector && !state.flat
+              ? out.then((t: { slice: (a: number, b: number) => unknown }) => t.slice(0, 3))
+              : out;
+          };
+        },
+      });
+    const lossy = new Proxy(table, {
+      get: (target, name) => (name === 'query' ? () => short(target.query()) : Reflect.get(target, name).bind(target)),
+    });
+    const q = { ...query('legal', 'notice period clause', 10), terms: '' };
+    const hits = await searchByChunkId(lossy, q);
+    assert.equal(hits.length, 10);
+    for (const h of hits) assert.match(h.chunk.text, /on notice period/, 'one of the nearest: a legal notice clause');
+    assert.ok(hits.every((h) => h.chunk.tenant === 'legal'));
+  });
+
   test('legs look deep enough that RRF’s top limit is exact: 3·limit, at least 12', () => {
     assert.equal(legLimit(4), 12);
     assert.equal(legLimit(10), 30);

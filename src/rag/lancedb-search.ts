@@ -99,6 +99,19 @@ function chunksOf(table: ArrowTable): ChunkMeta[] {
   }));
 }
 
+const indexed = new WeakMap<lancedb.Table, { gen: number; has: boolean }>();
+
+/** Whether the table has a vector index, looked up once per generation of the handle (another process may
+ * have built it: a CLI ingestion). */
+async function vectorIndexed(table: lancedb.Table): Promise<boolean> {
+  const gen = guardOf(table).gen;
+  const known = indexed.get(table);
+  if (known?.gen === gen) return known.has;
+  const has = (await table.listIndices()).some((i) => i.columns.includes('vector'));
+  indexed.set(table, { gen, has });
+  return has;
+}
+
 interface Legs {
   dense: string[];
   lexical: string[];
@@ -129,7 +142,12 @@ async function legs(table: lancedb.Table, req: SearchRequest, key: '_rowid' | 'c
         .limit(limit)
     : null;
   if (lexical && byRowId) lexical = lexical.withRowId();
-  const [d, l] = await Promise.all([dense.toArrow(), lexical?.toArrow()]);
+  let [d, l] = await Promise.all([dense.toArrow(), lexical?.toArrow()]);
+  // HNSW may reach fewer than `limit` of the tenant's rows when the graph is badly connected around them
+  // (many near-duplicate vectors: templated documents; seen as 3 of 10 in one build of twenty). Fewer than
+  // asked is then rechecked by an exact flat search — only when an index was searched at all, since a table
+  // without one was searched flat already.
+  if (d.numRows < limit && (await vectorIndexed(table))) d = await dense.bypassVectorIndex().toArrow();
   const keys = column(d, key);
   const distances = column(d, '_distance');
   const denseKeys: string[] = [];
