@@ -71,7 +71,7 @@ export type KnowledgeConfig = z.infer<typeof knowledgeConfigSchema>;
 export const tenantRagSchema = z
   .object({
     top_k: z.number().int().min(1).max(50).default(4),
-    /** Minimum dense similarity for a passage to be used (applied to the dense prefetch, not to fused scores). */
+    /** Minimum dense similarity for a passage to be used at all: the keyword leg only ranks passages above it. */
     score_floor: z.number().min(-1).max(1).optional(),
     /** Recent turns (besides the last user message) added to the retrieval query. */
     history_turns: z.number().int().min(0).max(20).default(1),

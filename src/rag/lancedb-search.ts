@@ -155,7 +155,12 @@ async function legs(table: lancedb.Table, req: SearchRequest, key: '_rowid' | 'c
     const similarity = 1 - Number(distances[i]);
     if (req.scoreFloor === undefined || similarity >= req.scoreFloor) denseKeys.push(String(keys[i]));
   }
-  return { dense: denseKeys, lexical: l ? column(l, key).map(String) : [] };
+  const lexicalKeys = l ? column(l, key).map(String) : [];
+  // A score floor decides which passages may be used at all (their dense similarity reaches it); the keyword leg
+  // then only ranks among those — a passage that matches words but not meaning stays out.
+  if (req.scoreFloor === undefined) return { dense: denseKeys, lexical: lexicalKeys };
+  const passing = new Set(denseKeys);
+  return { dense: denseKeys, lexical: lexicalKeys.filter((k) => passing.has(k)) };
 }
 
 function fuse(l: Legs, limit: number): SearchHit[] {

@@ -182,16 +182,19 @@ export function createQdrantStore(config: QdrantConfig, client?: QdrantClient): 
     async search(collection, req): Promise<SearchHit[]> {
       const filter = tenantFilter(req.tenant);
       const depth = legLimit(req.limit);
-      const prefetch: Record<string, unknown>[] = [
-        {
-          query: req.dense,
-          using: 'dense',
-          filter,
-          limit: depth,
-          ...(req.scoreFloor === undefined ? {} : { score_threshold: req.scoreFloor }),
-        },
-      ];
-      if (req.sparse.indices.length) prefetch.push({ query: req.sparse, using: 'bm25', filter, limit: depth });
+      const dense = {
+        query: req.dense,
+        using: 'dense',
+        filter,
+        limit: depth,
+        ...(req.scoreFloor === undefined ? {} : { score_threshold: req.scoreFloor }),
+      };
+      const prefetch: Record<string, unknown>[] = [dense];
+      // Under a score floor the keyword leg ranks only the points the dense leg let through (a nested prefetch):
+      // a passage that matches words but not meaning is not used.
+      const lexical = { query: req.sparse, using: 'bm25', filter, limit: depth };
+      if (req.sparse.indices.length)
+        prefetch.push(req.scoreFloor === undefined ? lexical : { ...lexical, prefetch: [dense] });
       try {
         const res = await qdrant.query(collection, {
           prefetch: prefetch as never,

@@ -12,6 +12,7 @@ import { chunkId, contentHash } from '../../src/rag/point-id.ts';
 import {
   type ChunkRecord,
   CollectionDimensionError,
+  type SearchHit,
   type SearchRequest,
   type VectorStore,
 } from '../../src/rag/vector-store.ts';
@@ -157,6 +158,22 @@ export function vectorStoreContract(
       assert.deepEqual(await store.search(c, unrelated), []);
       const related = { ...query('legal', 'alpha beta gamma', 4, 0.5), sparse: { indices: [], values: [] }, terms: '' };
       assert.equal((await store.search(c, related)).length, 1);
+    });
+
+    test('under a score floor the keyword leg only ranks passages the dense leg let through', async () => {
+      const c = await fresh();
+      await store.upsert(c, [
+        chunk(c, 'legal', 'words.md', 'notice period rules for suppliers'),
+        chunk(c, 'legal', 'meaning.md', 'alpha beta gamma delta'),
+      ]);
+      // The words match one passage, the meaning (the dense vector) the other.
+      const mixed = (floor?: number) => ({
+        ...query('legal', 'notice period rules', 4, floor),
+        dense: hashVector('alpha beta gamma delta', dims),
+      });
+      const ids = (hits: SearchHit[]) => hits.map((h) => h.chunk.documentId).sort();
+      assert.deepEqual(ids(await store.search(c, mixed())), ['meaning.md', 'words.md']);
+      assert.deepEqual(ids(await store.search(c, mixed(0.5))), ['meaning.md']);
     });
 
     test('Chinese text is found by a Chinese query', async () => {
