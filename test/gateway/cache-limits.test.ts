@@ -150,11 +150,16 @@ describe('rate limits shared by two gateway processes', () => {
           ),
       ),
     );
-    const ok = outcomes.filter((s) => s === 200).length;
-    // A request admitted on a process's own limits (Redis slow or not yet connected) says so; name them on failure.
+    // A request admitted on a process's own limits (Redis slower than its deadline) says so, and is admitted all
+    // the same: the limit is about admissions. CI once saw 37 + 3 such: the 3 late replies had been counted in
+    // Redis, so the two processes together still admitted exactly 40.
     const degraded = outcomes.filter((s) => s === 'degraded').length;
-    assert.ok(ok >= 38 && ok <= 42, `admitted ${ok} of 80 with a limit of 40 (+${degraded} on per-process limits)`);
-    assert.ok(outcomes.every((s) => s === 200 || s === 429));
+    const admitted = outcomes.filter((s) => s === 200).length + degraded;
+    assert.ok(
+      admitted >= 38 && admitted <= 42,
+      `admitted ${admitted} of 80 with a limit of 40 (${degraded} of them on per-process limits)`,
+    );
+    assert.ok(outcomes.every((s) => s === 200 || s === 'degraded' || s === 429));
   });
 
   test('429 carries retry-after and x-ratelimit-* headers', async () => {
