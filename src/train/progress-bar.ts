@@ -5,6 +5,8 @@
 export function progressBar(label: string, total: number, out: { write(s: string): unknown; isTTY?: boolean }) {
   const started = Date.now();
   let lastDecile = -1;
+  // Off a terminal: the last step's line, until written (a run that stops early, between two tenths, shows it).
+  let pending = '';
   return {
     step(step: number, loss: number): void {
       const width = 24;
@@ -13,13 +15,16 @@ export function progressBar(label: string, total: number, out: { write(s: string
       if (out.isTTY) out.write(`\r${line}`);
       else {
         const decile = Math.floor((step / total) * 10);
+        pending = line;
         if (decile !== lastDecile) {
           lastDecile = decile;
           out.write(`${line}\n`);
+          pending = '';
         }
       }
     },
     end(text: string): void {
+      if (pending) out.write(`${pending}\n`);
       out.write(`${out.isTTY ? '\n' : ''}${text}\n`);
     },
   };
